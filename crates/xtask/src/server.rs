@@ -1,0 +1,240 @@
+//! Runs the Worker in the real workerd through `wrangler dev`, and sets up the
+//! demo tenant on it.
+
+use crate::tools::{self, Tools};
+use crate::{Result, build, phase, root};
+use std::fs::File;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Process groups of running servers, stopped on Ctrl-C.
+static RUNNING: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+
+/// Stops every server this process started when Ctrl-C arrives.
+pub fn stop_servers_on_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        eprintln!("\nxtask: stopping");
+        for group in RUNNING.lock().map(|g| g.clone()).unwrap_or_default() {
+            unsafe { libc::kill(-group, libc::SIGTERM) };
+        }
+        std::process::exit(130);
+    });
+}
+
+pub struct Server {
+    child: Child,
+    pub base_url: String,
+    pub log: Option<PathBuf>,
+}
+
+pub struct Options<'a> {
+    pub port: u16,
+    pub state: &'a Path,
+    /// Where wrangler's output goes; `None` shows it in the terminal.
+    pub log: Option<PathBuf>,
+    /// Extra `wrangler dev` arguments.
+    pub extra: &'a [String],
+}
+
+impl Server {
+    pub fn start(tools: &Tools, options: Options) -> Result<Server> {
+        let mut command = Command::new(tools.node("wrangler"));
+        command
+            .current_dir(root().join("worker"))
+            .args(["dev", "--local", "--ip", "127.0.0.1", "--port"])
+            .arg(options.port.to_string())
+            .arg("--inspector-port")
+            .arg(free_port()?.to_string())
+            .arg("--persist-to")
+            .arg(options.state)
+            .args([
+                "--show-interactive-dev-session=false",
+                "--log-level",
+                "warn",
+            ])
+            .args(options.extra)
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("WRANGLER_SEND_ERROR_REPORTS", "false")
+            .env("WRANGLER_HIDE_BANNER", "true")
+            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+            .stdin(Stdio::null())
+            // Its own process group, so that stopping it stops workerd too.
+            .process_group(0);
+        if let Some(log) = &options.log {
+            let file = File::create(log).map_err(|e| format!("creating {}: {e}", log.display()))?;
+            let err = file.try_clone().map_err(|e| e.to_string())?;
+            command.stdout(file).stderr(err);
+        }
+        let child = command
+            .spawn()
+            .map_err(|e| format!("could not start wrangler: {e}"))?;
+        if let Ok(mut running) = RUNNING.lock() {
+            running.push(child.id() as i32);
+        }
+        let mut server = Server {
+            child,
+            base_url: format!("http://127.0.0.1:{}", options.port),
+            log: options.log,
+        };
+        server.wait_until_ready()?;
+        Ok(server)
+    }
+
+    /// Polls `/healthz`: wrangler's "Ready" line may be hidden by the log level.
+    fn wait_until_ready(&mut self) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let agent = agent();
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!(
+                    "wrangler dev exited ({status}) before it was ready{}",
+                    self.log_hint()
+                ));
+            }
+            if agent
+                .get(&format!("{}/healthz", self.base_url))
+                .call()
+                .is_ok()
+            {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        Err(format!(
+            "wrangler dev was not ready within 120 s{}",
+            self.log_hint()
+        ))
+    }
+
+    fn log_hint(&self) -> String {
+        match &self.log {
+            Some(log) => format!(": see {}", log.display()),
+            None => String::new(),
+        }
+    }
+
+    /// Waits until the server ends (Ctrl-C in `cargo xtask dev`).
+    pub fn wait(&mut self) -> Result<()> {
+        self.child.wait().map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    pub fn stop(&mut self) {
+        let group = self.child.id() as i32;
+        if let Ok(None) = self.child.try_wait() {
+            unsafe { libc::kill(-group, libc::SIGTERM) };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            unsafe { libc::kill(-group, libc::SIGKILL) };
+            let _ = self.child.wait();
+        }
+        if let Ok(mut running) = RUNNING.lock() {
+            running.retain(|g| *g != group);
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> Result<u16> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("finding a free port: {e}"))
+}
+
+/// `KEY=VALUE` lines of `worker/.dev.vars`.
+pub fn dev_var(name: &str) -> Result<String> {
+    let text = std::fs::read_to_string(root().join("worker/.dev.vars"))
+        .map_err(|e| format!("reading worker/.dev.vars: {e}"))?;
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .find_map(|l| l.split_once('=').filter(|(k, _)| k.trim() == name))
+        .map(|(_, v)| v.trim().trim_matches('"').to_owned())
+        .ok_or_else(|| {
+            format!("worker/.dev.vars has no {name}: compare it with worker/.dev.vars.example")
+        })
+}
+
+/// Creates (or updates) the demo tenant through the operator API.
+pub fn create_demo_tenant(base_url: &str) -> Result<()> {
+    let config = serde_json::json!({
+        "name": "Nordic Bean Club (demo)",
+        "allowed_origins": [base_url],
+        "token_keys": [{"kid": "dev", "alg": "HS256", "secret": dev_var("DEMO_TENANT_SECRET")?}],
+    });
+    let mut response = agent()
+        .put(&format!("{base_url}/v1/tenants/demo"))
+        .header(
+            "Authorization",
+            &format!("Bearer {}", dev_var("OPERATOR_KEY")?),
+        )
+        .send_json(&config)
+        .map_err(|e| format!("creating the demo tenant: {e}"))?;
+    if response.status() != 200 {
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        return Err(format!(
+            "creating the demo tenant: {} {body}",
+            response.status()
+        ));
+    }
+    Ok(())
+}
+
+/// `cargo xtask dev [--port N]`.
+pub fn dev(args: &[String]) -> Result<()> {
+    let port = match args {
+        [] => 8787,
+        [flag, value] if flag == "--port" => value
+            .parse()
+            .map_err(|_| format!("--port needs a number, not {value:?}"))?,
+        _ => return Err("usage: cargo xtask dev [--port N]".into()),
+    };
+    stop_servers_on_ctrl_c();
+    let tools = phase("install what is missing", || tools::ensure(false))?;
+    phase("build the widget (release)", || build::widget(&tools))?;
+    phase("build the Worker (release)", || build::worker(&tools))?;
+    let state = root().join(".state");
+    let mut server = phase(
+        &format!("start wrangler dev on port {port} (state in .state/)"),
+        || {
+            Server::start(
+                &tools,
+                Options {
+                    port,
+                    state: &state,
+                    log: None,
+                    extra: &[],
+                },
+            )
+        },
+    )?;
+    phase("create the demo tenant", || {
+        create_demo_tenant(&server.base_url)
+    })?;
+    println!();
+    println!("    Demo page:  {}/demo", server.base_url);
+    println!("    API:        {}/v1/customers/me", server.base_url);
+    println!("    Stop with Ctrl-C.");
+    println!();
+    server.wait()
+}

@@ -1,0 +1,202 @@
+//! `cargo xtask test`: every check and test, in the order that fails fastest,
+//! ending with one line `N passed, N failed`.
+
+use crate::server::{Options, Server, create_demo_tenant, free_port};
+use crate::tools::{self, Tools};
+use crate::{Result, build, cargo, describe, phase, root, run};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+/// Tests counted from the runners' `test result:` lines.
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+pub fn all_checks() -> Result<()> {
+    crate::server::stop_servers_on_ctrl_c();
+    let mut tally = Tally::default();
+    let result = all(&mut tally);
+    if result.is_err() && tally.failed == 0 {
+        // A check that is not a test (format, lint, build) failed: count it.
+        tally.failed = 1;
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    result
+}
+
+fn all(tally: &mut Tally) -> Result<()> {
+    let tools = phase("install what is missing", || tools::ensure(true))?;
+    phase("cargo fmt --check", || {
+        run(cargo().args(["fmt", "--all", "--", "--check"]))
+    })?;
+    phase("clippy (native, every crate)", || {
+        run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    phase("clippy (wasm32: crates/profile, worker, web)", || {
+        run(cargo().args([
+            "clippy",
+            "--package",
+            "profile",
+            "--package",
+            "profile-worker",
+            "--package",
+            "profile-web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    phase("unit tests (native)", || {
+        counted(
+            cargo().args(["test", "--workspace", "--exclude", "e2e"]),
+            tally,
+        )
+    })?;
+    phase(
+        "component tests (wasm-bindgen-test, headless Chromium)",
+        || component_tests(&tools, tally),
+    )?;
+    phase("build the widget (release)", || build::widget(&tools))?;
+    phase("build the Worker (release)", || build::worker(&tools))?;
+    phase("wrangler deploy --dry-run", || {
+        run(Command::new(tools.node("wrangler"))
+            .current_dir(root().join("worker"))
+            .args(["deploy", "--dry-run", "--outdir"])
+            .arg(root().join("target/deploy-dry-run"))
+            .env("WRANGLER_SEND_METRICS", "false"))
+    })?;
+    phase("end-to-end tests against wrangler dev", || {
+        end_to_end(&tools, tally)
+    })
+}
+
+fn component_tests(tools: &Tools, tally: &mut Tally) -> Result<()> {
+    let driver = tools
+        .chromedriver
+        .as_ref()
+        .ok_or("chromedriver is missing")?;
+    counted(
+        cargo()
+            .args([
+                "test",
+                "--package",
+                "profile-web",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                tools.bin("wasm-bindgen-test-runner"),
+            )
+            .env("CHROMEDRIVER", driver),
+        tally,
+    )
+}
+
+fn end_to_end(tools: &Tools, tally: &mut Tally) -> Result<()> {
+    let work = root().join("target/e2e");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| format!("creating target/e2e: {e}"))?;
+    let server = Server::start(
+        tools,
+        Options {
+            port: free_port()?,
+            state: &work.join("state"),
+            log: Some(work.join("wrangler.log")),
+            extra: &[],
+        },
+    )?;
+    create_demo_tenant(&server.base_url)?;
+    // The same build without DEV_ENDPOINTS, as it is deployed.
+    let deployed = Server::start(
+        tools,
+        Options {
+            port: free_port()?,
+            state: &work.join("state-no-dev"),
+            log: Some(work.join("wrangler-no-dev.log")),
+            extra: &["--var".into(), "DEV_ENDPOINTS:off".into()],
+        },
+    )?;
+    let driver = tools
+        .chromedriver
+        .as_ref()
+        .ok_or("chromedriver is missing")?;
+    counted(
+        cargo()
+            .args(["test", "--package", "e2e", "--", "--test-threads", "2"])
+            .env("PROFILE_BASE_URL", &server.base_url)
+            .env("PROFILE_NO_DEV_BASE_URL", &deployed.base_url)
+            .env("CHROMEDRIVER", driver),
+        tally,
+    )
+    // Both servers stop here, when they are dropped, also after a failure.
+}
+
+/// Runs a test command, streaming its output and adding up its results.
+fn counted(command: &mut Command, tally: &mut Tally) -> Result<()> {
+    let name = describe(command);
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start {name}: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    for line in BufReader::new(stdout)
+        .lines()
+        .map_while(std::result::Result::ok)
+    {
+        println!("{line}");
+        if let Some((passed, failed)) = parse_result(&line) {
+            tally.passed += passed;
+            tally.failed += failed;
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{name} failed ({status})"))
+    }
+}
+
+/// `test result: ok. 5 passed; 0 failed; ...` -> (5, 0).
+fn parse_result(line: &str) -> Option<(u64, u64)> {
+    let rest = line.trim().strip_prefix("test result: ")?;
+    let number_before = |word: &str| -> Option<u64> {
+        let end = rest.find(word)?;
+        rest[..end]
+            .trim_end()
+            .rsplit([' ', '.'])
+            .next()?
+            .parse()
+            .ok()
+    };
+    Some((number_before(" passed")?, number_before(" failed")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_result;
+
+    #[test]
+    fn reads_the_counts_of_a_test_result_line() {
+        let line = "test result: FAILED. 12 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s";
+        assert_eq!(parse_result(line), Some((12, 3)));
+        assert_eq!(
+            parse_result("test result: ok. 0 passed; 0 failed; 0 ignored"),
+            Some((0, 0))
+        );
+        assert_eq!(parse_result("running 3 tests"), None);
+    }
+}

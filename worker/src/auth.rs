@@ -1,0 +1,119 @@
+//! Who is calling: customers by a tenant-signed JWT, the operator by a key.
+
+use crate::error::{ApiError, ApiResult};
+use crate::tenant::{self, TenantConfig};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use worker::{Env, Request};
+
+/// The audience every customer token must name.
+pub const AUDIENCE: &str = "customer-profile";
+/// Leeway for `exp`, `nbf` and `iat`, in seconds.
+const LEEWAY_SECONDS: u64 = 60;
+/// The longest a token may live ahead of now.
+const MAX_LIFETIME_SECONDS: u64 = 24 * 60 * 60;
+
+/// The claims of a customer token.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+}
+
+/// A customer, as proven by a valid token.
+pub struct Customer {
+    pub tenant: String,
+    pub subject: String,
+}
+
+fn bearer(req: &Request) -> Option<String> {
+    let value = req.headers().get("Authorization").ok()??;
+    let token = value.strip_prefix("Bearer ")?.trim();
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+/// The unverified issuer, used only to find the keys that verify the token.
+fn unverified_issuer(token: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    #[derive(Deserialize)]
+    struct Issuer {
+        iss: String,
+    }
+    serde_json::from_slice::<Issuer>(&bytes).ok().map(|i| i.iss)
+}
+
+pub async fn customer(req: &Request, env: &Env) -> ApiResult<Customer> {
+    let token = bearer(req).ok_or(ApiError::InvalidToken)?;
+    let issuer = unverified_issuer(&token).ok_or(ApiError::InvalidToken)?;
+    let config = tenant::load(env, &issuer)
+        .await?
+        .ok_or(ApiError::InvalidToken)?;
+    let claims = verify(&token, &issuer, &config, now_seconds())?;
+    Ok(Customer {
+        tenant: issuer,
+        subject: claims.sub,
+    })
+}
+
+/// Verifies signature and claims of `token` against the tenant's keys.
+pub fn verify(token: &str, issuer: &str, config: &TenantConfig, now: u64) -> ApiResult<Claims> {
+    let header = decode_header(token).map_err(|_| ApiError::InvalidToken)?;
+    if header.alg != Algorithm::HS256 {
+        return Err(ApiError::InvalidToken);
+    }
+    let key = config
+        .token_keys
+        .iter()
+        .filter(|k| k.alg == "HS256")
+        .find(|k| header.kid.is_none() || k.kid == header.kid)
+        .and_then(|k| k.secret.as_deref())
+        .ok_or(ApiError::InvalidToken)?;
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_audience(&[AUDIENCE]);
+    validation.set_issuer(&[issuer]);
+    validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+    validation.leeway = LEEWAY_SECONDS;
+    validation.validate_nbf = true;
+    let claims = decode::<Claims>(
+        token,
+        &DecodingKey::from_secret(key.as_bytes()),
+        &validation,
+    )
+    .map_err(|_| ApiError::InvalidToken)?
+    .claims;
+    let too_far = claims.exp > now + MAX_LIFETIME_SECONDS + LEEWAY_SECONDS;
+    let issued_in_future = claims.iat.is_some_and(|iat| iat > now + LEEWAY_SECONDS);
+    if too_far || issued_in_future || claims.sub.is_empty() {
+        return Err(ApiError::InvalidToken);
+    }
+    Ok(claims)
+}
+
+/// Checks `Authorization: Bearer <OPERATOR_KEY>` in constant time.
+pub fn operator(req: &Request, env: &Env) -> ApiResult<()> {
+    let expected = env
+        .secret("OPERATOR_KEY")
+        .map_err(|_| ApiError::Internal("OPERATOR_KEY is not set".into()))?
+        .to_string();
+    let given = bearer(req).ok_or(ApiError::Unauthorized)?;
+    if expected.len() >= 16 && bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized)
+    }
+}
+
+pub fn now_seconds() -> u64 {
+    (worker::Date::now().as_millis() / 1000) as u64
+}

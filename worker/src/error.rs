@@ -1,0 +1,123 @@
+//! The Worker's one error type and its one mapping to RFC 9457
+//! `application/problem+json`. A 500 never shows internals.
+
+use profile::FieldError;
+use serde_json::json;
+use worker::{Headers, Response};
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// No route matches the path (or a dev-only route while dev endpoints are off).
+    NotFound,
+    /// The route exists but not for this method.
+    MethodNotAllowed,
+    /// The customer token is missing, malformed, badly signed or expired.
+    InvalidToken,
+    /// The operator key is missing or wrong.
+    Unauthorized,
+    /// The body is not JSON, or JSON of the wrong shape; `detail` says where.
+    MalformedBody(String),
+    /// The body is not of an accepted media type; carries the accepted ones.
+    UnsupportedMediaType(String),
+    /// The body is larger than the limit, in bytes.
+    PayloadTooLarge(usize),
+    /// A conditional write came without `If-Match`.
+    PreconditionRequired,
+    /// `If-Match` does not name the current version; carries the current ETag.
+    PreconditionFailed(String),
+    /// One or more fields failed their rules.
+    Validation(Vec<FieldError>),
+    /// Something on our side failed; the cause is logged without personal data.
+    Internal(String),
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(error: worker::Error) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+impl ApiError {
+    fn status_and_title(&self) -> (u16, &'static str, &'static str) {
+        match self {
+            ApiError::NotFound => (404, "not-found", "Not found"),
+            ApiError::MethodNotAllowed => (405, "method-not-allowed", "Method not allowed"),
+            ApiError::InvalidToken => (401, "invalid-token", "Invalid token"),
+            ApiError::Unauthorized => (401, "unauthorized", "Unauthorized"),
+            ApiError::MalformedBody(_) => (400, "malformed-body", "Malformed request body"),
+            ApiError::UnsupportedMediaType(_) => {
+                (415, "unsupported-media-type", "Unsupported media type")
+            }
+            ApiError::PayloadTooLarge(_) => (413, "payload-too-large", "Request body too large"),
+            ApiError::PreconditionRequired => {
+                (428, "precondition-required", "Precondition required")
+            }
+            ApiError::PreconditionFailed(_) => {
+                (412, "precondition-failed", "The profile has changed")
+            }
+            ApiError::Validation(_) => (422, "validation-failed", "Some fields are not valid"),
+            ApiError::Internal(_) => (500, "internal", "Internal error"),
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::NotFound => "There is nothing at this address.".into(),
+            ApiError::MethodNotAllowed => "This address does not accept this method.".into(),
+            ApiError::InvalidToken => {
+                "The customer token is missing, invalid or expired. Ask the site for a new one."
+                    .into()
+            }
+            ApiError::Unauthorized => "A valid operator key is required.".into(),
+            ApiError::MalformedBody(why) => why.clone(),
+            ApiError::UnsupportedMediaType(accepted) => {
+                format!("Send the body as one of: {accepted}.")
+            }
+            ApiError::PayloadTooLarge(max) => format!("The body may be at most {max} bytes."),
+            ApiError::PreconditionRequired => {
+                "Send If-Match with the ETag of the profile you changed.".into()
+            }
+            ApiError::PreconditionFailed(_) => {
+                "The profile was changed elsewhere since you read it. Read it again and retry."
+                    .into()
+            }
+            ApiError::Validation(errors) => format!("{} field(s) failed validation.", errors.len()),
+            ApiError::Internal(_) => "Something went wrong on our side. Try again later.".into(),
+        }
+    }
+
+    pub fn into_response(self) -> worker::Result<Response> {
+        let (status, slug, title) = self.status_and_title();
+        if let ApiError::Internal(cause) = &self {
+            worker::console_error!("internal error: {cause}");
+        }
+        let mut body = json!({
+            "type": format!("urn:customer-profile:problem:{slug}"),
+            "title": title,
+            "status": status,
+            "detail": self.detail(),
+        });
+        if let ApiError::Validation(errors) = &self {
+            body["errors"] = errors
+                .iter()
+                .map(|e| {
+                    json!({"pointer": e.pointer, "code": e.code, "params": e.params, "message": e.message()})
+                })
+                .collect();
+        }
+        let headers = Headers::new();
+        headers.set("Content-Type", "application/problem+json")?;
+        match &self {
+            ApiError::InvalidToken => {
+                headers.set("WWW-Authenticate", r#"Bearer error="invalid_token""#)?
+            }
+            ApiError::PreconditionFailed(etag) => headers.set("ETag", etag)?,
+            _ => {}
+        }
+        Ok(Response::ok(body.to_string())?
+            .with_status(status)
+            .with_headers(headers))
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,112 @@
+//! The router: each handler reads the request, asks the customer's Durable
+//! Object or KV, and turns the answer into a response.
+
+use crate::error::{ApiError, ApiResult};
+use crate::{auth, customer, dev, tenant};
+use serde_json::{Value, json};
+use worker::{Env, Method, Request, Response};
+
+/// Largest JSON body accepted.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
+    let path = req.path();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (req.method(), segments.as_slice()) {
+        (Method::Get, ["healthz"]) => Ok(Response::from_json(&json!({"status": "ok"}))?),
+        (Method::Get, ["v1", "customers", "me"]) => get_me(req, env).await,
+        (Method::Patch, ["v1", "customers", "me"]) => patch_me(req, env).await,
+        (_, ["v1", "customers", "me"]) => Err(ApiError::MethodNotAllowed),
+        (Method::Get, ["v1", "tenants", id]) => get_tenant(&req, env, id).await,
+        (Method::Put, ["v1", "tenants", id]) => {
+            let id = id.to_string();
+            put_tenant(req, env, &id).await
+        }
+        (_, ["v1", "tenants", _]) => Err(ApiError::MethodNotAllowed),
+        (Method::Get, ["dev", "token"]) if dev::enabled(env) => dev::token(&req, env),
+        (Method::Get, ["demo"]) if dev::enabled(env) => dev::demo_page(),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+fn with_etag(response: Response, etag: &str) -> ApiResult<Response> {
+    let headers = response.headers().clone();
+    headers.set("ETag", etag)?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response.with_headers(headers))
+}
+
+async fn get_me(req: Request, env: &Env) -> ApiResult<Response> {
+    let who = auth::customer(&req, env).await?;
+    let profile = customer::read(env, &who).await?;
+    let etag = profile.etag();
+    if req.headers().get("If-None-Match")?.as_deref() == Some(etag.as_str()) {
+        return with_etag(Response::empty()?.with_status(304), &etag);
+    }
+    with_etag(Response::from_json(&profile)?, &etag)
+}
+
+async fn patch_me(mut req: Request, env: &Env) -> ApiResult<Response> {
+    let who = auth::customer(&req, env).await?;
+    let if_match = req
+        .headers()
+        .get("If-Match")?
+        .ok_or(ApiError::PreconditionRequired)?;
+    let patch = json_body(
+        &mut req,
+        &["application/merge-patch+json", "application/json"],
+    )
+    .await?;
+    let profile = customer::patch(env, &who, if_match, patch).await?;
+    let etag = profile.etag();
+    with_etag(Response::from_json(&profile)?, &etag)
+}
+
+async fn get_tenant(req: &Request, env: &Env, id: &str) -> ApiResult<Response> {
+    auth::operator(req, env)?;
+    let config = tenant::load(env, id).await?.ok_or(ApiError::NotFound)?;
+    Ok(Response::from_json(&config.redacted())?)
+}
+
+async fn put_tenant(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+    auth::operator(&req, env)?;
+    if !tenant::valid_tenant_id(id) {
+        return Err(ApiError::Validation(vec![
+            profile::FieldError::new("", "InvalidTenantId")
+                .with_param("pattern", "[a-z0-9-]{1,64}"),
+        ]));
+    }
+    let body = json_body(&mut req, &["application/json"]).await?;
+    let config: tenant::TenantConfig = serde_json::from_value(body)
+        .map_err(|e| ApiError::MalformedBody(format!("Not a tenant configuration: {e}.")))?;
+    config.validate()?;
+    tenant::store(env, id, &config).await?;
+    Ok(Response::from_json(&config.redacted())?)
+}
+
+/// Reads a JSON body of one of the `accepted` media types, at most 64 KiB.
+async fn json_body(req: &mut Request, accepted: &[&str]) -> ApiResult<Value> {
+    let media_type = req
+        .headers()
+        .get("Content-Type")?
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !accepted.contains(&media_type.as_str()) {
+        return Err(ApiError::UnsupportedMediaType(accepted.join(", ")));
+    }
+    let bytes = req.bytes().await?;
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::MalformedBody(format!(
+            "The body is not valid JSON: error at line {}, column {}.",
+            e.line(),
+            e.column()
+        ))
+    })
+}
