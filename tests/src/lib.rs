@@ -1,1 +1,176 @@
+//! The end-to-end tests' harness: where the server is, customer tokens signed
+//! like a tenant's backend signs them, and a real headless Chromium.
+//!
+//! `cargo xtask test` starts `wrangler dev` and sets `PROFILE_BASE_URL` (and
+//! `PROFILE_NO_DEV_BASE_URL`, the same build without dev endpoints).
 
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use jsonwebtoken::{EncodingKey, Header, encode};
+use serde_json::{Value, json};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::process::{Child, Command};
+
+pub use xtask::server::dev_var;
+
+fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the end-to-end tests with `cargo xtask test`, which starts the server")
+    })
+}
+
+/// The running Worker, e.g. `http://127.0.0.1:8787`.
+pub fn base_url() -> String {
+    required_env("PROFILE_BASE_URL")
+}
+
+/// The same build running without `DEV_ENDPOINTS`, as it is deployed.
+pub fn no_dev_base_url() -> String {
+    required_env("PROFILE_NO_DEV_BASE_URL")
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs()
+}
+
+/// A customer id no other test (or earlier run on the same state) uses.
+pub fn unique_customer(prefix: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_nanos();
+    format!(
+        "{prefix}-{nanos}-{}",
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Signs `claims` with the demo tenant's secret from `worker/.dev.vars`.
+pub fn sign(claims: &Value, secret: &str) -> String {
+    let header = Header {
+        kid: Some("dev".into()),
+        ..Header::default()
+    };
+    encode(
+        &header,
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("signing")
+}
+
+/// A valid demo-tenant token for `customer`, as the tenant's backend mints it.
+pub fn demo_token(customer: &str) -> String {
+    let secret = dev_var("DEMO_TENANT_SECRET").expect("worker/.dev.vars");
+    sign(
+        &json!({"iss": "demo", "sub": customer, "aud": "customer-profile", "iat": now(), "exp": now() + 600}),
+        &secret,
+    )
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("HTTP client")
+}
+
+/// A headless Chromium driven over WebDriver; chromedriver stops with it.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let driver_path =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = xtask::server::free_port().expect("free port");
+        let driver = Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("starting chromedriver");
+        let profile_dir = std::env::temp_dir().join(unique_customer("chromium-profile"));
+        let capabilities = json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile_dir.display()),
+                ]
+            }
+        });
+        let capabilities = match capabilities {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = String::new();
+        for _ in 0..50 {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => return Browser { client, driver },
+                Err(e) => last_error = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("could not start Chromium through chromedriver: {last_error}");
+    }
+
+    /// Waits (up to 20 s) for `selector` inside the shadow root of the first
+    /// `<customer-profile>` on the page.
+    pub async fn widget_element(&self, selector: &str) -> Element {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(host) = self.client.find(Locator::Css("customer-profile")).await
+                && let Ok(root) = host.shadow_root().await
+                && let Ok(element) = root.find(Locator::Css(selector)).await
+            {
+                return element;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{selector} did not appear in the widget within 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits (up to 20 s) until the DOM property `prop` (`value`,
+    /// `textContent`...) of the widget's `selector` is `expected`.
+    pub async fn wait_for_widget_prop(&self, selector: &str, prop: &str, expected: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let element = self.widget_element(selector).await;
+            let now = element.prop(prop).await.ok().flatten().unwrap_or_default();
+            if now == expected {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{selector}.{prop} is {now:?}, not {expected:?}, after 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Closes the browser; call at the end of each test.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill().await;
+    }
+}

@@ -115,5 +115,5 @@ pub fn operator(req: &Request, env: &Env) -> ApiResult<()> {
 }
 
 pub fn now_seconds() -> u64 {
-    (worker::Date::now().as_millis() / 1000) as u64
+    worker::Date::now().as_millis() / 1000
 }

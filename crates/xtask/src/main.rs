@@ -1,14 +1,10 @@
 //! `cargo xtask dev | test | build`: the project's commands. Each installs what
 //! is missing (see `tools`), says what it is doing, and times its phases.
 
-mod build;
-mod server;
 mod test;
-mod tools;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
-use std::time::Instant;
+use std::process::ExitCode;
+use xtask::{build, phase, server, tools};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -42,56 +38,4 @@ fn build_all() -> Result<(), String> {
     let tools = phase("install what is missing", || tools::ensure(false))?;
     phase("build the widget (release)", || build::widget(&tools))?;
     phase("build the Worker (release)", || build::worker(&tools))
-}
-
-pub type Result<T, E = String> = std::result::Result<T, E>;
-
-/// The repository's root (this crate lives in `crates/xtask`).
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("crates/xtask has a grandparent")
-        .to_path_buf()
-}
-
-/// Runs one named step, printing what it does and how long it took.
-pub fn phase<T>(name: &str, step: impl FnOnce() -> Result<T>) -> Result<T> {
-    println!("==> {name}");
-    let started = Instant::now();
-    let result = step();
-    let seconds = started.elapsed().as_secs_f64();
-    match &result {
-        Ok(_) => println!("==> {name}: done in {seconds:.1} s"),
-        Err(_) => println!("==> {name}: FAILED after {seconds:.1} s"),
-    }
-    result
-}
-
-/// Runs a command to completion; a non-zero exit is an error naming it.
-pub fn run(command: &mut Command) -> Result<()> {
-    let status = command
-        .status()
-        .map_err(|e| format!("could not start {}: {e}", describe(command)))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{} failed ({status})", describe(command)))
-    }
-}
-
-pub fn describe(command: &Command) -> String {
-    let mut text = command.get_program().to_string_lossy().into_owned();
-    for arg in command.get_args() {
-        text.push(' ');
-        text.push_str(&arg.to_string_lossy());
-    }
-    text
-}
-
-/// `cargo` as the one running this xtask (it honours rust-toolchain.toml).
-pub fn cargo() -> Command {
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command.current_dir(root());
-    command
 }

@@ -1,11 +1,11 @@
 //! `cargo xtask test`: every check and test, in the order that fails fastest,
 //! ending with one line `N passed, N failed`.
 
-use crate::server::{Options, Server, create_demo_tenant, free_port};
-use crate::tools::{self, Tools};
-use crate::{Result, build, cargo, describe, phase, root, run};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use xtask::server::{Options, Server, create_demo_tenant, free_port};
+use xtask::tools::{self, Tools};
+use xtask::{Result, build, cargo, describe, phase, root, run};
 
 /// Tests counted from the runners' `test result:` lines.
 #[derive(Default)]
@@ -15,7 +15,7 @@ struct Tally {
 }
 
 pub fn all_checks() -> Result<()> {
-    crate::server::stop_servers_on_ctrl_c();
+    xtask::server::stop_servers_on_ctrl_c();
     let mut tally = Tally::default();
     let result = all(&mut tally);
     if result.is_err() && tally.failed == 0 {

@@ -41,6 +41,16 @@ fn cache_dir() -> Result<PathBuf> {
     Ok(base.join("customer-profile").join("tools"))
 }
 
+/// The tools where `ensure` puts them, without installing anything.
+pub fn installed() -> Result<Tools> {
+    let driver = PathBuf::from("/usr/bin/chromedriver");
+    Ok(Tools {
+        cargo_root: cache_dir()?,
+        node_bin: root().join("worker/node_modules/.bin"),
+        chromedriver: driver.exists().then_some(driver),
+    })
+}
+
 /// Makes sure every tool is there. `browser`: also Chromium and chromedriver.
 pub fn ensure(browser: bool) -> Result<Tools> {
     wasm_target()?;
