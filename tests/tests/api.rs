@@ -315,3 +315,21 @@ fn deployed_configuration_never_turns_on_dev_endpoints() {
     .unwrap();
     assert!(example.lines().any(|l| l.trim() == "DEV_ENDPOINTS=on"));
 }
+
+#[tokio::test]
+async fn a_new_profile_takes_its_first_name_from_the_token_when_it_is_valid() {
+    let secret = dev_var("DEMO_TENANT_SECRET").unwrap();
+    let token = |customer: &str, given_name: &str| {
+        sign(
+            &json!({"iss": "demo", "sub": customer, "aud": "customer-profile", "exp": now() + 600, "given_name": given_name}),
+            &secret,
+        )
+    };
+    let named = token(&unique_customer("api-given"), " Märta ");
+    assert_eq!(get_me(&named).await.json::<Value>().await.unwrap()["first_name"], "Märta");
+
+    let refused = token(&unique_customer("api-given-bad"), "<b>Bob</b>");
+    let response = get_me(&refused).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.json::<Value>().await.unwrap().get("first_name").is_none());
+}

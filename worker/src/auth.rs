@@ -25,12 +25,17 @@ pub struct Claims {
     pub iat: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<u64>,
+    /// The customer's first name as the tenant knows it: fills a new profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
 }
 
 /// A customer, as proven by a valid token.
 pub struct Customer {
     pub tenant: String,
     pub subject: String,
+    /// The token's `given_name`, used only when the profile is first created.
+    pub given_name: Option<String>,
 }
 
 fn bearer(req: &Request) -> Option<String> {
@@ -63,6 +68,7 @@ pub async fn customer(req: &Request, env: &Env) -> ApiResult<Customer> {
     Ok(Customer {
         tenant: issuer,
         subject: claims.sub,
+        given_name: claims.given_name,
     })
 }
 

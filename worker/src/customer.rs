@@ -5,7 +5,7 @@
 
 use crate::auth::Customer;
 use crate::error::{ApiError, ApiResult};
-use profile::{FieldError, Profile, apply_patch};
+use profile::{FieldError, Profile, apply_patch, normalize_name, validate_name};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use worker::{
@@ -29,24 +29,35 @@ enum Reply {
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 enum Ask {
-    Read {
-        tenant: String,
-        subject: String,
-    },
+    Read { who: Who },
     Patch {
-        tenant: String,
-        subject: String,
+        who: Who,
         if_match: String,
         patch: Value,
     },
 }
 
+/// Whose profile, and what a new profile starts with.
+#[derive(Serialize, Deserialize)]
+struct Who {
+    tenant: String,
+    subject: String,
+    given_name: Option<String>,
+}
+
+impl From<&Customer> for Who {
+    fn from(customer: &Customer) -> Self {
+        Who {
+            tenant: customer.tenant.clone(),
+            subject: customer.subject.clone(),
+            given_name: customer.given_name.clone(),
+        }
+    }
+}
+
 /// Reads the customer's profile, creating it on first access.
 pub async fn read(env: &Env, who: &Customer) -> ApiResult<Profile> {
-    let ask = Ask::Read {
-        tenant: who.tenant.clone(),
-        subject: who.subject.clone(),
-    };
+    let ask = Ask::Read { who: who.into() };
     match send(env, who, &ask).await? {
         Reply::Profile { profile } => Ok(profile),
         _ => Err(ApiError::Internal("unexpected reply to read".into())),
@@ -61,8 +72,7 @@ pub async fn patch(
     patch: Value,
 ) -> ApiResult<Profile> {
     let ask = Ask::Patch {
-        tenant: who.tenant.clone(),
-        subject: who.subject.clone(),
+        who: who.into(),
         if_match,
         patch,
     };
@@ -117,16 +127,15 @@ impl DurableObject for CustomerObject {
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let ask: Ask = req.json().await?;
         let reply = match ask {
-            Ask::Read { tenant, subject } => Reply::Profile {
-                profile: self.load_or_create(tenant, subject)?,
+            Ask::Read { who } => Reply::Profile {
+                profile: self.load_or_create(who)?,
             },
             Ask::Patch {
-                tenant,
-                subject,
+                who,
                 if_match,
                 patch,
             } => {
-                let mut profile = self.load_or_create(tenant, subject)?;
+                let mut profile = self.load_or_create(who)?;
                 if if_match != profile.etag() {
                     Reply::Stale {
                         etag: profile.etag(),
@@ -155,7 +164,7 @@ struct Row {
 }
 
 impl CustomerObject {
-    fn load_or_create(&self, tenant: String, subject: String) -> worker::Result<Profile> {
+    fn load_or_create(&self, who: Who) -> worker::Result<Profile> {
         let rows: Vec<Row> = self
             .state
             .storage()
@@ -167,11 +176,17 @@ impl CustomerObject {
                 .map_err(|e| worker::Error::RustError(e.to_string()));
         }
         let now = now_rfc3339();
+        // A name from the token that our rules refuse is left out, not an error:
+        // the customer can still open their profile and type one.
+        let first_name = who
+            .given_name
+            .map(|raw| normalize_name(&raw))
+            .filter(|name| validate_name("/first_name", name).is_ok());
         let profile = Profile {
             id: uuid::Uuid::new_v4().to_string(),
-            external_id: subject,
-            tenant,
-            first_name: None,
+            external_id: who.subject,
+            tenant: who.tenant,
+            first_name,
             version: 1,
             created: now.clone(),
             updated: now,

@@ -11,6 +11,8 @@ use worker::{Env, Request, Response};
 /// The tenant that `cargo xtask dev` creates and the demo page belongs to.
 pub const DEMO_TENANT: &str = "demo";
 const DEMO_CUSTOMER: &str = "demo-customer";
+/// The name a demo customer's profile starts with, as a tenant's token would carry it.
+const DEMO_GIVEN_NAME: &str = "Alex";
 const TOKEN_LIFETIME_SECONDS: u64 = 60 * 60;
 
 pub fn enabled(env: &Env) -> bool {
@@ -44,6 +46,7 @@ pub fn token(req: &Request, env: &Env) -> ApiResult<Response> {
         exp: now + TOKEN_LIFETIME_SECONDS,
         iat: Some(now),
         nbf: None,
+        given_name: Some(DEMO_GIVEN_NAME.to_owned()),
     };
     let token = encode(
         &Header::default(),
