@@ -326,10 +326,20 @@ async fn a_new_profile_takes_its_first_name_from_the_token_when_it_is_valid() {
         )
     };
     let named = token(&unique_customer("api-given"), " Märta ");
-    assert_eq!(get_me(&named).await.json::<Value>().await.unwrap()["first_name"], "Märta");
+    assert_eq!(
+        get_me(&named).await.json::<Value>().await.unwrap()["first_name"],
+        "Märta"
+    );
 
     let refused = token(&unique_customer("api-given-bad"), "<b>Bob</b>");
     let response = get_me(&refused).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.json::<Value>().await.unwrap().get("first_name").is_none());
+    assert!(
+        response
+            .json::<Value>()
+            .await
+            .unwrap()
+            .get("first_name")
+            .is_none()
+    );
 }

@@ -29,7 +29,9 @@ enum Reply {
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 enum Ask {
-    Read { who: Who },
+    Read {
+        who: Who,
+    },
     Patch {
         who: Who,
         if_match: String,
@@ -101,7 +103,8 @@ async fn send(env: &Env, who: &Customer, ask: &Ask) -> ApiResult<Reply> {
     response
         .json::<Reply>()
         .await
-        .map_err(|e| ApiError::Internal(format!("customer object reply: {e}")))
+        // The reply holds personal data: never put its content in the cause.
+        .map_err(|_| ApiError::Internal("the customer object's reply could not be read".into()))
 }
 
 #[durable_object]

@@ -93,7 +93,8 @@ pub async fn load(env: &Env, id: &str) -> ApiResult<Option<TenantConfig>> {
     kv.get(&key(id))
         .json::<TenantConfig>()
         .await
-        .map_err(|e| ApiError::Internal(format!("reading tenant configuration: {e}")))
+        // The configuration holds secrets: never put its content in the cause.
+        .map_err(|_| ApiError::Internal("a stored tenant configuration could not be read".into()))
 }
 
 pub async fn store(env: &Env, id: &str, config: &TenantConfig) -> ApiResult<()> {

@@ -51,11 +51,7 @@ impl Server {
             .arg(free_port()?.to_string())
             .arg("--persist-to")
             .arg(options.state)
-            .args([
-                "--show-interactive-dev-session=false",
-                "--log-level",
-                "warn",
-            ])
+            .arg("--show-interactive-dev-session=false")
             .args(options.extra)
             .env("WRANGLER_SEND_METRICS", "false")
             .env("WRANGLER_SEND_ERROR_REPORTS", "false")

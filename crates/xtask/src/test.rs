@@ -2,6 +2,7 @@
 //! ending with one line `N passed, N failed`.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use xtask::server::{Options, Server, create_demo_tenant, free_port};
 use xtask::tools::{self, Tools};
@@ -22,8 +23,12 @@ pub fn all_checks() -> Result<()> {
         // A check that is not a test (format, lint, build) failed: count it.
         tally.failed = 1;
     }
+    // The summary is the last line: say what failed before it.
+    if let Err(message) = &result {
+        eprintln!("xtask: {message}");
+    }
     println!("{} passed, {} failed", tally.passed, tally.failed);
-    result
+    result.map_err(|_| String::new())
 }
 
 fn all(tally: &mut Tally) -> Result<()> {
@@ -119,29 +124,59 @@ fn end_to_end(tools: &Tools, tally: &mut Tally) -> Result<()> {
         },
     )?;
     create_demo_tenant(&server.base_url)?;
-    // The same build without DEV_ENDPOINTS, as it is deployed.
+    // The same build without DEV_ENDPOINTS, as it is deployed: an env file
+    // given to wrangler replaces worker/.dev.vars.
+    let no_dev_vars = work.join("no-dev.vars");
+    write_vars_without(&no_dev_vars, "DEV_ENDPOINTS")?;
     let deployed = Server::start(
         tools,
         Options {
             port: free_port()?,
             state: &work.join("state-no-dev"),
             log: Some(work.join("wrangler-no-dev.log")),
-            extra: &["--var".into(), "DEV_ENDPOINTS:off".into()],
+            extra: &["--env-file".into(), no_dev_vars.display().to_string()],
         },
     )?;
     let driver = tools
         .chromedriver
         .as_ref()
         .ok_or("chromedriver is missing")?;
-    counted(
+    let result = counted(
         cargo()
             .args(["test", "--package", "e2e", "--", "--test-threads", "2"])
             .env("PROFILE_BASE_URL", &server.base_url)
             .env("PROFILE_NO_DEV_BASE_URL", &deployed.base_url)
             .env("CHROMEDRIVER", driver),
         tally,
-    )
+    );
+    if result.is_err() {
+        for log in [&server.log, &deployed.log].into_iter().flatten() {
+            print_tail(log, 40);
+        }
+    }
     // Both servers stop here, when they are dropped, also after a failure.
+    result
+}
+
+fn print_tail(path: &Path, lines: usize) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    println!("--- last lines of {} ---", path.display());
+    for line in &all[all.len().saturating_sub(lines)..] {
+        println!("{line}");
+    }
+}
+
+/// Writes `worker/.dev.vars` to `path`, less the variable `name`.
+fn write_vars_without(path: &Path, name: &str) -> Result<()> {
+    let vars = std::fs::read_to_string(root().join("worker/.dev.vars"))
+        .map_err(|e| format!("reading worker/.dev.vars: {e}"))?;
+    let kept: Vec<&str> = vars
+        .lines()
+        .filter(|line| line.split('=').next().map(str::trim) != Some(name))
+        .collect();
+    std::fs::write(path, kept.join("\n") + "\n")
+        .map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 /// Runs a test command, streaming its output and adding up its results.
