@@ -39,24 +39,26 @@ async fn give_first_name(customer: &str, name: &str) {
     assert_eq!(saved.status(), 200);
 }
 
-#[tokio::test]
-async fn a_customer_renames_themself_and_the_name_survives_a_reload() {
-    let customer = unique_customer("browser");
-    give_first_name(&customer, "Ingrid").await;
+/// Opens the demo page as `customer`, once the widget shows `first_name`.
+async fn open_demo_page(customer: &str, first_name: &str) -> Browser {
     let browser = Browser::start().await;
     browser
         .client
         .goto(&format!("{}/demo?customer={customer}", base_url()))
         .await
         .unwrap();
-
     browser
-        .wait_for_widget_prop("#cp-first-name", "value", "Ingrid")
+        .wait_for_widget_prop("#cp-first-name", "value", first_name)
         .await;
+    browser
+}
+
+/// Clicks into the first-name field, replaces its text by typing, and clicks Save.
+async fn type_first_name_and_save(browser: &Browser, text: &str) {
     let field = browser.widget_element("#cp-first-name").await;
     field.click().await.unwrap();
     field
-        .send_keys(&format!("{SELECT_ALL_AND_DELETE}Astrid"))
+        .send_keys(&format!("{SELECT_ALL_AND_DELETE}{text}"))
         .await
         .unwrap();
     browser
@@ -65,6 +67,15 @@ async fn a_customer_renames_themself_and_the_name_survives_a_reload() {
         .click()
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_customer_renames_themself_and_the_name_survives_a_reload() {
+    let customer = unique_customer("browser");
+    give_first_name(&customer, "Ingrid").await;
+    let browser = open_demo_page(&customer, "Ingrid").await;
+
+    type_first_name_and_save(&browser, "Astrid").await;
     browser
         .wait_for_widget_prop("[role=status]", "textContent", "Your profile was saved.")
         .await;
@@ -81,27 +92,9 @@ async fn a_customer_renames_themself_and_the_name_survives_a_reload() {
 async fn an_invalid_name_is_explained_and_not_saved() {
     let customer = unique_customer("browser-invalid");
     give_first_name(&customer, "Ingrid").await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/demo?customer={customer}", base_url()))
-        .await
-        .unwrap();
-    browser
-        .wait_for_widget_prop("#cp-first-name", "value", "Ingrid")
-        .await;
-    let field = browser.widget_element("#cp-first-name").await;
-    field.click().await.unwrap();
-    field
-        .send_keys(&format!("{SELECT_ALL_AND_DELETE}R2-D2"))
-        .await
-        .unwrap();
-    browser
-        .widget_element("button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    let browser = open_demo_page(&customer, "Ingrid").await;
+
+    type_first_name_and_save(&browser, "R2-D2").await;
     browser
         .wait_for_widget_prop(
             "#cp-first-name-error",
