@@ -89,7 +89,7 @@ impl Client {
             200 => {
                 let etag = response.headers().get("ETag").unwrap_or_default();
                 match response.json::<Profile>().await {
-                    Ok(profile) => SaveOutcome::Saved(Loaded { profile, etag }),
+                    Ok(profile) => SaveOutcome::Saved(Box::new(Loaded { profile, etag })),
                     Err(_) => SaveOutcome::Failed("The answer could not be read.".into()),
                 }
             }

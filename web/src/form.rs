@@ -5,7 +5,9 @@ use crate::api::Loaded;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use profile::{FieldError, normalize_name, validate_name};
+use profile::FieldError;
+use profile::model::NAME_MAX_CHARS;
+use profile::text::check_name;
 use serde_json::{Map, Value};
 use std::future::Future;
 use std::pin::Pin;
@@ -14,7 +16,7 @@ use std::rc::Rc;
 /// What a save came to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SaveOutcome {
-    Saved(Loaded),
+    Saved(Box<Loaded>),
     Failed(String),
 }
 
@@ -22,10 +24,19 @@ pub enum SaveOutcome {
 /// page, a recorder in tests.
 pub type SaveFn = Rc<dyn Fn(String, Value) -> Pin<Box<dyn Future<Output = SaveOutcome>>>>;
 
+/// A single-line value as the server will store it: NFC by the browser's own
+/// `String.prototype.normalize` (the library's tables would cost the widget's
+/// size budget; both implement the same Unicode algorithm), then the library's
+/// cleaning.
+pub fn clean_line(raw: &str) -> String {
+    let normalized: String = js_sys::JsString::from(raw).normalize("NFC").into();
+    profile::text::clean_line(&normalized)
+}
+
 /// The merge patch from `stored` to what the customer typed: changed fields only.
 pub fn build_patch(stored: &Loaded, first_name: &str) -> Map<String, Value> {
     let mut patch = Map::new();
-    let typed = normalize_name(first_name);
+    let typed = clean_line(first_name);
     let before = stored.profile.first_name.clone().unwrap_or_default();
     if typed != before {
         let value = if typed.is_empty() {
@@ -54,14 +65,14 @@ where
     let input: NodeRef<html::Input> = NodeRef::new();
 
     let check = move || {
-        let name = normalize_name(&first_name.get_untracked());
+        let name = clean_line(&first_name.get_untracked());
         // An empty first name is allowed: it clears the field.
         let result = if name.is_empty() {
-            Ok(())
+            None
         } else {
-            validate_name("/first_name", &name)
+            check_name("/first_name", &name, NAME_MAX_CHARS)
         };
-        error.set(result.err());
+        error.set(result);
         error.get_untracked().is_none()
     };
 
@@ -90,7 +101,7 @@ where
             match save(etag, Value::Object(patch)).await {
                 SaveOutcome::Saved(loaded) => {
                     first_name.set(loaded.profile.first_name.clone().unwrap_or_default());
-                    stored.set(loaded);
+                    stored.set(*loaded);
                     status.set("Your profile was saved.".into());
                 }
                 SaveOutcome::Failed(message) => status.set(message),
@@ -118,7 +129,7 @@ where
                     aria-describedby=move || error.get().map(|_| "cp-first-name-error")
                 />
                 <p id="cp-first-name-error" class="cp-field-error">
-                    {move || error.get().map(|e| e.message())}
+                    {move || error.get().map(|e| profile::messages::message(&e, "en", None))}
                 </p>
             </div>
             <button type="submit" aria-disabled=move || saving.get().then_some("true")>

@@ -36,6 +36,8 @@ pub struct Customer {
     pub subject: String,
     /// The token's `given_name`, used only when the profile is first created.
     pub given_name: Option<String>,
+    /// The configuration of the customer's tenant.
+    pub config: TenantConfig,
 }
 
 fn bearer(req: &Request) -> Option<String> {
@@ -69,6 +71,7 @@ pub async fn customer(req: &Request, env: &Env) -> ApiResult<Customer> {
         tenant: issuer,
         subject: claims.sub,
         given_name: claims.given_name,
+        config,
     })
 }
 

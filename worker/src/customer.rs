@@ -5,9 +5,11 @@
 
 use crate::auth::Customer;
 use crate::error::{ApiError, ApiResult};
-use profile::{FieldError, Profile, apply_patch, normalize_name, validate_name};
+use profile::text::{check_name, clean_line};
+use profile::{Actor, Change, FieldError, Profile, Rules, TenantRules, apply_patch};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::cell::RefCell;
 use worker::{
     DurableObject, Env, Headers, Method, Request, RequestInit, Response, SqlStorageValue, State,
     durable_object,
@@ -15,12 +17,14 @@ use worker::{
 
 const BINDING: &str = "CUSTOMERS";
 const ORIGIN: &str = "https://customer-object";
+/// Recorded as `updated_by` and as the source of consents the customer changes.
+const CUSTOMER_SOURCE: &str = "customer-profile";
 
 /// What the object answers the Worker.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 enum Reply {
-    Profile { profile: Profile },
+    Profile { profile: Box<Profile> },
     Stale { etag: String },
     Invalid { errors: Vec<FieldError> },
 }
@@ -39,12 +43,13 @@ enum Ask {
     },
 }
 
-/// Whose profile, and what a new profile starts with.
+/// Whose profile, the tenant's rules, and what a new profile starts with.
 #[derive(Serialize, Deserialize)]
 struct Who {
     tenant: String,
     subject: String,
     given_name: Option<String>,
+    rules: TenantRules,
 }
 
 impl From<&Customer> for Who {
@@ -53,6 +58,7 @@ impl From<&Customer> for Who {
             tenant: customer.tenant.clone(),
             subject: customer.subject.clone(),
             given_name: customer.given_name.clone(),
+            rules: customer.config.rules.clone(),
         }
     }
 }
@@ -61,7 +67,7 @@ impl From<&Customer> for Who {
 pub async fn read(env: &Env, who: &Customer) -> ApiResult<Profile> {
     let ask = Ask::Read { who: who.into() };
     match send(env, who, &ask).await? {
-        Reply::Profile { profile } => Ok(profile),
+        Reply::Profile { profile } => Ok(*profile),
         _ => Err(ApiError::Internal("unexpected reply to read".into())),
     }
 }
@@ -79,7 +85,7 @@ pub async fn patch(
         patch,
     };
     match send(env, who, &ask).await? {
-        Reply::Profile { profile } => Ok(profile),
+        Reply::Profile { profile } => Ok(*profile),
         Reply::Stale { etag } => Err(ApiError::PreconditionFailed(etag)),
         Reply::Invalid { errors } => Err(ApiError::Validation(errors)),
     }
@@ -110,6 +116,8 @@ async fn send(env: &Env, who: &Customer, ask: &Ask) -> ApiResult<Reply> {
 #[durable_object]
 pub struct CustomerObject {
     state: State,
+    /// The tenant's rules, compiled once per configuration, not per request.
+    rules: RefCell<Option<(TenantRules, Rules)>>,
 }
 
 impl DurableObject for CustomerObject {
@@ -124,38 +132,23 @@ impl DurableObject for CustomerObject {
                 None,
             )
             .expect("creating the profile table");
-        Self { state }
+        Self {
+            state,
+            rules: RefCell::new(None),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let ask: Ask = req.json().await?;
         let reply = match ask {
             Ask::Read { who } => Reply::Profile {
-                profile: self.load_or_create(who)?,
+                profile: Box::new(self.load_or_create(who)?),
             },
             Ask::Patch {
                 who,
                 if_match,
                 patch,
-            } => {
-                let mut profile = self.load_or_create(who)?;
-                if if_match != profile.etag() {
-                    Reply::Stale {
-                        etag: profile.etag(),
-                    }
-                } else {
-                    match apply_patch(&mut profile, &patch) {
-                        Err(e) => Reply::Invalid { errors: e.errors },
-                        Ok(changed) if changed.is_empty() => Reply::Profile { profile },
-                        Ok(_) => {
-                            profile.version += 1;
-                            profile.updated = now_rfc3339();
-                            self.save(&profile)?;
-                            Reply::Profile { profile }
-                        }
-                    }
-                }
-            }
+            } => self.patch(who, &if_match, &patch)?,
         };
         Response::from_json(&reply)
     }
@@ -167,6 +160,57 @@ struct Row {
 }
 
 impl CustomerObject {
+    fn with_rules<T>(
+        &self,
+        tenant: &TenantRules,
+        use_rules: impl FnOnce(&Rules) -> T,
+    ) -> worker::Result<T> {
+        let mut cache = self.rules.borrow_mut();
+        if cache.as_ref().is_none_or(|(cached, _)| cached != tenant) {
+            // The configuration was validated when it was stored.
+            let rules = Rules::new(tenant.clone()).map_err(|_| {
+                worker::Error::RustError("the tenant's stored rules do not compile".into())
+            })?;
+            *cache = Some((tenant.clone(), rules));
+        }
+        let (_, rules) = cache.as_ref().expect("filled above");
+        Ok(use_rules(rules))
+    }
+
+    fn patch(&self, who: Who, if_match: &str, patch: &Value) -> worker::Result<Reply> {
+        let tenant_rules = who.rules.clone();
+        let stored = self.load_or_create(who)?;
+        if if_match != stored.etag() {
+            return Ok(Reply::Stale {
+                etag: stored.etag(),
+            });
+        }
+        let now = now_rfc3339();
+        let today = today(&now)?;
+        let outcome = self.with_rules(&tenant_rules, |rules| {
+            let change = Change {
+                actor: Actor::Customer,
+                rules,
+                today,
+                now: &now,
+                source: CUSTOMER_SOURCE,
+                policy_version: None,
+            };
+            apply_patch(&stored, patch, &change)
+        })?;
+        match outcome {
+            Err(errors) => Ok(Reply::Invalid { errors }),
+            Ok(patched) => {
+                if !patched.changed.is_empty() {
+                    self.save(&patched.profile)?;
+                }
+                Ok(Reply::Profile {
+                    profile: Box::new(patched.profile),
+                })
+            }
+        }
+    }
+
     fn load_or_create(&self, who: Who) -> worker::Result<Profile> {
         let rows: Vec<Row> = self
             .state
@@ -175,32 +219,35 @@ impl CustomerObject {
             .exec("SELECT body FROM profile WHERE slot = 1", None)?
             .to_array()?;
         if let Some(row) = rows.first() {
-            return serde_json::from_str(&row.body)
-                .map_err(|e| worker::Error::RustError(e.to_string()));
+            return serde_json::from_str(&row.body).map_err(|e| {
+                worker::Error::RustError(format!(
+                    "the stored profile could not be read (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ))
+            });
         }
-        let now = now_rfc3339();
+        let mut profile = self.with_rules(&who.rules, |rules| {
+            profile::new_profile(
+                uuid::Uuid::new_v4().to_string(),
+                who.tenant.clone(),
+                who.subject.clone(),
+                now_rfc3339(),
+                rules,
+            )
+        })?;
         // A name from the token that our rules refuse is left out, not an error:
         // the customer can still open their profile and type one.
-        let first_name = who
-            .given_name
-            .map(|raw| normalize_name(&raw))
-            .filter(|name| validate_name("/first_name", name).is_ok());
-        let profile = Profile {
-            id: uuid::Uuid::new_v4().to_string(),
-            external_id: who.subject,
-            tenant: who.tenant,
-            first_name,
-            version: 1,
-            created: now.clone(),
-            updated: now,
-        };
+        profile.first_name = who.given_name.map(|raw| clean_line(&raw)).filter(|name| {
+            check_name("/first_name", name, profile::model::NAME_MAX_CHARS).is_none()
+        });
         self.save(&profile)?;
         Ok(profile)
     }
 
     fn save(&self, profile: &Profile) -> worker::Result<()> {
-        let body =
-            serde_json::to_string(profile).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        let body = serde_json::to_string(profile)
+            .map_err(|_| worker::Error::RustError("the profile could not be serialized".into()))?;
         self.state.storage().sql().exec(
             "INSERT INTO profile (slot, body) VALUES (1, ?)
              ON CONFLICT (slot) DO UPDATE SET body = excluded.body",
@@ -212,4 +259,11 @@ impl CustomerObject {
 
 fn now_rfc3339() -> String {
     String::from(worker::js_sys::Date::new_0().to_iso_string())
+}
+
+/// Today's date (UTC) from an RFC 3339 timestamp.
+fn today(now: &str) -> worker::Result<time::Date> {
+    now.get(..10)
+        .and_then(profile::dates::parse_date)
+        .ok_or_else(|| worker::Error::RustError("the clock gave no date".into()))
 }

@@ -86,7 +86,9 @@ impl ApiError {
         }
     }
 
-    pub fn into_response(self) -> worker::Result<Response> {
+    /// The problem document, with field messages in `language` (one of
+    /// `profile::messages::LANGUAGES`).
+    pub fn into_response(self, language: &str) -> worker::Result<Response> {
         let (status, slug, title) = self.status_and_title();
         if let ApiError::Internal(cause) = &self {
             worker::console_error!("internal error: {cause}");
@@ -101,7 +103,8 @@ impl ApiError {
             body["errors"] = errors
                 .iter()
                 .map(|e| {
-                    json!({"pointer": e.pointer, "code": e.code, "params": e.params, "message": e.message()})
+                    json!({"pointer": e.pointer, "code": e.code, "params": e.params,
+                           "message": profile::messages::message(e, language, None)})
                 })
                 .collect();
         }

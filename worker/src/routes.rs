@@ -72,8 +72,8 @@ async fn put_tenant(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
     auth::operator(&req, env)?;
     if !tenant::valid_tenant_id(id) {
         return Err(ApiError::Validation(vec![
-            profile::FieldError::new("", "InvalidTenantId")
-                .with_param("pattern", "[a-z0-9-]{1,64}"),
+            profile::FieldError::new("", profile::Code::InvalidCharacters)
+                .with("pattern", "[a-z0-9-]{1,64}"),
         ]));
     }
     let body = json_body(&mut req, &["application/json"]).await?;

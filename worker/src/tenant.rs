@@ -1,6 +1,7 @@
 //! Tenant configuration: stored in KV by the operator, read on every request.
 
 use crate::error::{ApiError, ApiResult};
+use profile::Code;
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -15,6 +16,9 @@ pub struct TenantConfig {
     #[serde(default)]
     pub allowed_origins: Vec<String>,
     pub token_keys: Vec<TokenKey>,
+    /// The library's rules: shown and required fields, minimum age, custom fields...
+    #[serde(default)]
+    pub rules: profile::TenantRules,
 }
 
 /// A key that verifies the customer tokens the tenant's backend mints.
@@ -34,27 +38,30 @@ impl TenantConfig {
     pub fn validate(&self) -> ApiResult<()> {
         let mut errors = Vec::new();
         if self.name.trim().is_empty() {
-            errors.push(profile::FieldError::new("/name", "Required"));
+            errors.push(profile::FieldError::new("/name", Code::Required));
         }
         if self.token_keys.is_empty() {
-            errors.push(profile::FieldError::new("/token_keys", "Required"));
+            errors.push(profile::FieldError::new("/token_keys", Code::Required));
         }
         for (i, key) in self.token_keys.iter().enumerate() {
             if key.alg != "HS256" {
                 errors.push(
-                    profile::FieldError::new(
-                        &format!("/token_keys/{i}/alg"),
-                        "UnsupportedAlgorithm",
-                    )
-                    .with_param("supported", "HS256"),
+                    profile::FieldError::new(format!("/token_keys/{i}/alg"), Code::NotAnOption)
+                        .with("options", "HS256"),
                 );
             }
             if key.secret.as_deref().unwrap_or("").len() < 32 {
                 errors.push(
-                    profile::FieldError::new(&format!("/token_keys/{i}/secret"), "TooShort")
-                        .with_param("min", 32),
+                    profile::FieldError::new(format!("/token_keys/{i}/secret"), Code::TooShort)
+                        .with("min", 32),
                 );
             }
+        }
+        if let Err(rule_errors) = profile::Rules::new(self.rules.clone()) {
+            errors.extend(rule_errors.into_iter().map(|mut e| {
+                e.pointer = format!("/rules{}", e.pointer);
+                e
+            }));
         }
         if errors.is_empty() {
             Ok(())

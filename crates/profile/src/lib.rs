@@ -1,36 +1,55 @@
-//! The canonical customer profile and the rules that both the widget and the
-//! Worker apply to it. Pure: no I/O, no `worker`, `leptos` or `web-sys` types.
+//! The canonical customer profile, its rules, messages and merge patch: one
+//! source of truth that the widget and the Worker both compile, so that the
+//! same value gets the same answer in the customer's browser and on the
+//! server. Pure: no I/O, and no `worker`, `leptos` or `web-sys` types.
+//!
+//! - [`model`]: the profile in its wire shape; [`access`]: who may write what.
+//! - [`validate()`]: every rule, with [`TenantRules`] (compiled into [`Rules`]).
+//! - [`apply_patch`], [`replace`], [`diff`]: writing, RFC 7396 merge patch.
+//! - [`messages`]: each error code's message in en, es, sv, nb and ru.
+//! - [`sources`]: where each field of the five source APIs lives here.
 
-mod patch;
-mod rules;
+pub mod access;
+pub mod custom;
+pub mod dates;
+pub mod email;
+pub mod error;
+pub mod messages;
+pub mod model;
+pub mod national_id;
+pub mod patch;
+pub mod phone;
+pub mod places;
+pub mod sources;
+pub mod tenant;
+pub mod text;
+pub mod validate;
 
-pub use patch::{PatchError, apply_patch};
-pub use rules::{FieldError, NAME_MAX_CHARS, normalize_name, validate_name};
+pub use access::{Access, Actor};
+pub use error::{Code, FieldError};
+pub use model::{
+    Address, Company, Consent, ConsentPurpose, DeliveryAddress, EmailStatus, Gender, Loyalty,
+    Profile,
+};
+pub use patch::{Change, Patched, apply_patch, diff, merge_diff, merge_patch, replace};
+pub use tenant::{CustomFieldDef, CustomKind, Rules, TenantRules};
+pub use validate::validate;
 
-use serde::{Deserialize, Serialize};
-
-/// A customer's profile in its wire shape (snake_case JSON).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Profile {
-    /// Server-made identifier of this profile.
-    pub id: String,
-    /// The tenant's own id for this customer (the token's `sub`).
-    pub external_id: String,
-    /// The tenant (loyalty programme) this customer belongs to.
-    pub tenant: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    /// Incremented on every stored change; the ETag is derived from it.
-    pub version: u64,
-    /// RFC 3339 timestamps set by the server.
-    pub created: String,
-    pub updated: String,
-}
-
-impl Profile {
-    /// The strong entity tag of this version of the profile.
-    pub fn etag(&self) -> String {
-        format!("\"v{}\"", self.version)
+/// A new profile for a customer, with the tenant's custom-field defaults.
+pub fn new_profile(
+    id: String,
+    tenant: String,
+    external_id: String,
+    now: String,
+    rules: &Rules,
+) -> Profile {
+    let mut profile = Profile::new(id, tenant, external_id, now);
+    for (def, _) in rules.custom_fields() {
+        if let Some(default) = &def.default {
+            profile
+                .custom_fields
+                .insert(def.key.clone(), default.clone());
+        }
     }
+    profile
 }

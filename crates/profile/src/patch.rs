@@ -1,140 +1,612 @@
-//! Merge patch (RFC 7396) of the customer-editable view of a profile.
+//! Writing a profile: JSON merge patch (RFC 7396), full replace, and the diff
+//! between two versions. Every write cleans, checks access and validates, and
+//! either gives the new profile or every error at once, never a partial write.
+//!
+//! Unknown fields are refused (`UnknownField`), never ignored: no mass
+//! assignment. A field the writer may not change is refused (`ReadOnly`)
+//! unless it is sent with exactly its stored value.
 
-use crate::{FieldError, Profile, normalize_name, validate_name};
-use serde_json::Value;
+use crate::access::{Access, Actor, FIELDS, consent_part_access, field_spec};
+use crate::custom::clean_custom_value;
+use crate::email::clean_email;
+use crate::error::{Code, FieldError, pointer_segment};
+use crate::model::{Address, ConsentPurpose, Profile};
+use crate::national_id::clean_national_id;
+use crate::phone::clean_phone;
+use crate::places::{clean_country, clean_postal_code};
+use crate::tenant::Rules;
+use crate::text::{clean_line, clean_multiline};
+use crate::validate::validate;
+use serde_json::{Map, Value};
+use time::Date;
 
-/// Why a patch was refused: every field error of the request at once.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PatchError {
-    pub errors: Vec<FieldError>,
+/// The circumstances of one write.
+#[derive(Clone, Copy, Debug)]
+pub struct Change<'a> {
+    pub actor: Actor,
+    pub rules: &'a Rules,
+    /// For the birth-date rules.
+    pub today: Date,
+    /// RFC 3339: becomes `updated` and the `at` of changed consents.
+    pub now: &'a str,
+    /// Who writes: becomes `updated_by` and the `source` of changed consents.
+    pub source: &'a str,
+    /// The policy the customer saw: recorded on changed consents.
+    pub policy_version: Option<&'a str>,
 }
 
-/// Fields a customer may never write; sending one with its stored value is
-/// accepted (a client may send back what it read), any other value is refused.
-const SERVER_OWNED: &[&str] = &[
-    "id",
-    "external_id",
-    "tenant",
-    "version",
-    "created",
-    "updated",
-];
+/// A successful write: the new profile, and the names of what changed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Patched {
+    pub profile: Profile,
+    /// See [`diff`].
+    pub changed: Vec<String>,
+}
 
-/// Applies a merge patch to `profile`, validating every field it touches.
-/// On error `profile` is left unchanged. Returns the names of changed fields.
-pub fn apply_patch(profile: &mut Profile, patch: &Value) -> Result<Vec<String>, PatchError> {
-    let Some(object) = patch.as_object() else {
-        return Err(PatchError {
-            errors: vec![FieldError::new("", "InvalidType").with_param("expected", "object")],
-        });
+/// RFC 7396: `null` removes a member, objects merge, anything else replaces.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
     };
-    let mut next = profile.clone();
-    let mut errors = Vec::new();
-    let stored = serde_json::to_value(&*profile).unwrap_or_default();
-    for (key, value) in object {
-        let pointer = format!("/{key}");
-        match key.as_str() {
-            "first_name" => match value {
-                Value::Null => next.first_name = None,
-                Value::String(raw) => {
-                    let name = normalize_name(raw);
-                    match validate_name(&pointer, &name) {
-                        Ok(()) => next.first_name = Some(name),
-                        Err(e) => errors.push(e),
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    let Value::Object(target) = target else {
+        unreachable!()
+    };
+    for (key, value) in patch {
+        if value.is_null() {
+            target.remove(key);
+        } else {
+            merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
+        }
+    }
+}
+
+/// The merge patch that turns `from` into `to` (for values without `null`s,
+/// which a merge patch cannot express).
+pub fn merge_diff(from: &Value, to: &Value) -> Value {
+    match (from, to) {
+        (Value::Object(from), Value::Object(to)) => {
+            let mut patch = Map::new();
+            for key in from.keys().filter(|k| !to.contains_key(*k)) {
+                patch.insert(key.clone(), Value::Null);
+            }
+            for (key, value) in to {
+                match from.get(key) {
+                    Some(old) if old == value => {}
+                    Some(old) => {
+                        patch.insert(key.clone(), merge_diff(old, value));
+                    }
+                    None => {
+                        patch.insert(key.clone(), merge_diff(&Value::Null, value));
                     }
                 }
-                _ => errors.push(
-                    FieldError::new(&pointer, "InvalidType").with_param("expected", "string"),
-                ),
-            },
-            k if SERVER_OWNED.contains(&k) => {
-                if stored.get(k) != Some(value) {
-                    errors.push(FieldError::new(&pointer, "ReadOnly"));
-                }
             }
-            _ => errors.push(FieldError::new(&pointer, "UnknownField")),
+            Value::Object(patch)
         }
+        _ => to.clone(),
     }
-    if !errors.is_empty() {
-        return Err(PatchError { errors });
-    }
-    let mut changed = Vec::new();
-    if next.first_name != profile.first_name {
-        changed.push("first_name".to_owned());
-    }
-    *profile = next;
-    Ok(changed)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn profile() -> Profile {
-        Profile {
-            id: "p1".into(),
-            external_id: "c1".into(),
-            tenant: "demo".into(),
-            first_name: Some("Ana".into()),
-            version: 3,
-            created: "2026-01-01T00:00:00Z".into(),
-            updated: "2026-01-01T00:00:00Z".into(),
+/// The names of what differs between two versions: top-level field names, and
+/// `consents/<purpose>` and `custom_fields/<key>` for those maps.
+pub fn diff(before: &Profile, after: &Profile) -> Vec<String> {
+    let before = wire(before);
+    let after = wire(after);
+    let mut changed = Vec::new();
+    for spec in FIELDS {
+        let (old, new) = (before.get(spec.name), after.get(spec.name));
+        if old == new {
+            continue;
+        }
+        match spec.name {
+            "consents" | "custom_fields" => {
+                let empty = Map::new();
+                let old = old.and_then(Value::as_object).unwrap_or(&empty);
+                let new = new.and_then(Value::as_object).unwrap_or(&empty);
+                let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                for key in keys {
+                    if old.get(key) != new.get(key) {
+                        changed.push(format!("{}/{key}", spec.name));
+                    }
+                }
+            }
+            name => changed.push(name.to_owned()),
         }
     }
+    changed
+}
 
-    #[test]
-    fn a_valid_name_is_normalized_and_stored() {
-        let mut p = profile();
-        let changed = apply_patch(&mut p, &json!({"first_name": "  Eva  "})).unwrap();
-        assert_eq!(p.first_name.as_deref(), Some("Eva"));
-        assert_eq!(changed, ["first_name"]);
+fn wire(profile: &Profile) -> Map<String, Value> {
+    match serde_json::to_value(profile) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
     }
+}
 
-    #[test]
-    fn null_clears_the_name() {
-        let mut p = profile();
-        apply_patch(&mut p, &json!({"first_name": null})).unwrap();
-        assert_eq!(p.first_name, None);
+const ADDRESS_KEYS: &[&str] = &[
+    "line1",
+    "line2",
+    "care_of",
+    "house_number",
+    "house_letter",
+    "entrance",
+    "floor",
+    "po_box",
+    "postal_code",
+    "city",
+    "country",
+];
+const COMPANY_KEYS: &[&str] = &["name", "organization_number"];
+const LOYALTY_KEYS: &[&str] = &[
+    "member",
+    "rank",
+    "has_card",
+    "any_online_purchase",
+    "any_offline_purchase",
+    "price_list_ids",
+    "flags",
+    "customer_type",
+    "requires_profile_confirmation",
+];
+const ACQUISITION_KEYS: &[&str] = &["source_code", "refer_id", "refer_url"];
+
+/// Members of `value` (if an object) that `known` does not list.
+fn unknown_members(errors: &mut Vec<FieldError>, base: &str, value: &Value, known: &[&str]) {
+    if let Value::Object(members) = value {
+        for key in members.keys().filter(|k| !known.contains(&k.as_str())) {
+            errors.push(FieldError::new(
+                format!("{base}/{}", pointer_segment(key)),
+                Code::UnknownField,
+            ));
+        }
     }
+}
 
-    #[test]
-    fn all_errors_are_reported_and_nothing_changes() {
-        let mut p = profile();
-        let err = apply_patch(
-            &mut p,
-            &json!({"first_name": "R2D2", "version": 9, "shoe_size": 44}),
-        )
-        .unwrap_err();
-        let mut codes: Vec<_> = err
-            .errors
+/// Refuses what the patch names but the model does not have.
+fn check_structure(errors: &mut Vec<FieldError>, patch: &Map<String, Value>, rules: &Rules) {
+    for (key, value) in patch {
+        let base = format!("/{}", pointer_segment(key));
+        match key.as_str() {
+            "invoice_address" => unknown_members(errors, &base, value, ADDRESS_KEYS),
+            "company" => unknown_members(errors, &base, value, COMPANY_KEYS),
+            "loyalty" => unknown_members(errors, &base, value, LOYALTY_KEYS),
+            "acquisition" => unknown_members(errors, &base, value, ACQUISITION_KEYS),
+            "delivery_addresses" => {
+                for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+                    let mut known = ADDRESS_KEYS.to_vec();
+                    known.push("id");
+                    unknown_members(errors, &format!("{base}/{i}"), item, &known);
+                }
+            }
+            "consents" => {
+                for (purpose, consent) in value.as_object().into_iter().flatten() {
+                    let at = format!("/consents/{}", pointer_segment(purpose));
+                    if ConsentPurpose::from_key(purpose).is_none() {
+                        errors.push(FieldError::new(at, Code::UnknownField));
+                    } else if let Value::Object(parts) = consent {
+                        for part in parts.keys().filter(|p| consent_part_access(p).is_none()) {
+                            errors.push(FieldError::new(
+                                format!("{at}/{}", pointer_segment(part)),
+                                Code::UnknownField,
+                            ));
+                        }
+                    }
+                }
+            }
+            "custom_fields" => {
+                for field in value.as_object().into_iter().flat_map(|m| m.keys()) {
+                    if rules.custom_field(field).is_none() {
+                        errors.push(FieldError::new(
+                            format!("/custom_fields/{}", pointer_segment(field)),
+                            Code::UnknownField,
+                        ));
+                    }
+                }
+            }
+            _ if field_spec(key).is_none() => {
+                errors.push(FieldError::new(base, Code::UnknownField))
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Refuses changes to what the writer may not change.
+fn check_access(
+    errors: &mut Vec<FieldError>,
+    patch: &Map<String, Value>,
+    stored: &Map<String, Value>,
+    merged: &Map<String, Value>,
+    change: &Change,
+) {
+    for key in patch.keys() {
+        let Some(spec) = field_spec(key) else {
+            continue;
+        };
+        let (old, new) = (stored.get(key), merged.get(key));
+        if !spec.access.writable_by(change.actor) {
+            if old != new {
+                errors.push(FieldError::new(format!("/{key}"), Code::ReadOnly));
+            }
+            continue;
+        }
+        let empty = Map::new();
+        let members = |v: Option<&Value>| {
+            v.and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_else(|| empty.clone())
+        };
+        let (old, new) = (members(old), members(new));
+        let touched = patch[key]
+            .as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default();
+        match key.as_str() {
+            "consents" => {
+                for purpose in touched
+                    .iter()
+                    .filter(|p| ConsentPurpose::from_key(p).is_some())
+                {
+                    let at = format!("/consents/{purpose}");
+                    match (old.get(purpose), new.get(purpose)) {
+                        (Some(_), None) => errors.push(FieldError::new(at, Code::ReadOnly)),
+                        (before, Some(after)) => {
+                            for part in ["at", "source", "policy_version"] {
+                                if before.and_then(|b| b.get(part)) != after.get(part) {
+                                    errors.push(FieldError::new(
+                                        format!("{at}/{part}"),
+                                        Code::ReadOnly,
+                                    ));
+                                }
+                            }
+                        }
+                        (None, None) => {}
+                    }
+                }
+            }
+            "custom_fields" if change.actor == Actor::Customer => {
+                for field in &touched {
+                    let locked = change
+                        .rules
+                        .custom_field(field)
+                        .is_some_and(|(def, _)| !def.editable);
+                    if locked && old.get(field) != new.get(field) {
+                        errors.push(FieldError::new(
+                            format!("/custom_fields/{}", pointer_segment(field)),
+                            Code::ReadOnly,
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Type errors, each at its pointer: every patched field is read on its own.
+fn check_types(
+    errors: &mut Vec<FieldError>,
+    patch: &Map<String, Value>,
+    merged: &Map<String, Value>,
+) {
+    let reported = |key: &str| {
+        let base = format!("/{}", pointer_segment(key));
+        errors
             .iter()
-            .map(|e| (e.pointer.as_str(), e.code.as_str()))
-            .collect();
-        codes.sort();
-        assert_eq!(
-            codes,
-            [
-                ("/first_name", "InvalidCharacters"),
-                ("/shoe_size", "UnknownField"),
-                ("/version", "ReadOnly")
-            ]
-        );
-        assert_eq!(p, profile());
+            .any(|e| e.pointer == base || e.pointer.starts_with(&format!("{base}/")))
+    };
+    let keys: Vec<&String> = patch
+        .keys()
+        .filter(|k| field_spec(k).is_some() && !reported(k))
+        .collect();
+    for key in keys {
+        let Some(value) = merged.get(key) else {
+            continue;
+        };
+        let single = Value::Object(Map::from_iter([(key.clone(), value.clone())]));
+        if let Err(error) = serde_path_to_error::deserialize::<_, Profile>(single) {
+            let path = error.path().to_string();
+            let pointer = format!(
+                "/{}",
+                path.replace('.', "/")
+                    .replace(['[', ']'], "/")
+                    .replace("//", "/")
+                    .trim_end_matches('/')
+            );
+            let pointer = if pointer == "/" || pointer == "/." {
+                format!("/{key}")
+            } else {
+                pointer
+            };
+            errors.push(FieldError::new(pointer, Code::InvalidType));
+        }
     }
+}
 
-    #[test]
-    fn a_read_only_field_sent_back_unchanged_is_accepted() {
-        let mut p = profile();
-        let changed = apply_patch(&mut p, &json!({"version": 3, "id": "p1"})).unwrap();
-        assert!(changed.is_empty());
-        assert_eq!(p, profile());
+/// Brings every value into its stored form (idempotent).
+pub fn clean(profile: &mut Profile, rules: &Rules) {
+    let line = |v: &mut Option<String>| {
+        if let Some(s) = v {
+            *s = clean_line(s);
+        }
+    };
+    for name in [
+        &mut profile.first_name,
+        &mut profile.middle_name,
+        &mut profile.last_name,
+    ] {
+        line(name);
     }
+    for text in [
+        &mut profile.organization_code,
+        &mut profile.store_code,
+        &mut profile.card_code,
+        &mut profile.crm_id,
+        &mut profile.username,
+        &mut profile.birth_date,
+        &mut profile.estimated_birth_date,
+        &mut profile.preferred_language,
+        &mut profile.loyalty.rank,
+        &mut profile.loyalty.customer_type,
+        &mut profile.acquisition.source_code,
+        &mut profile.acquisition.refer_id,
+        &mut profile.acquisition.refer_url,
+    ] {
+        line(text);
+    }
+    if let Some(notes) = &mut profile.notes {
+        *notes = clean_multiline(notes);
+    }
+    if let Some(email) = &mut profile.email {
+        *email = clean_email(email);
+    }
+    for phone in [&mut profile.mobile_phone, &mut profile.other_phone]
+        .into_iter()
+        .flatten()
+    {
+        *phone = clean_phone(phone);
+    }
+    if let Some(id) = &mut profile.national_id {
+        *id = clean_national_id(id);
+    }
+    let clean_address = |address: &mut Address| {
+        for part in [
+            &mut address.line1,
+            &mut address.line2,
+            &mut address.care_of,
+            &mut address.house_number,
+            &mut address.house_letter,
+            &mut address.entrance,
+            &mut address.floor,
+            &mut address.po_box,
+            &mut address.city,
+        ] {
+            line(part);
+        }
+        if let Some(code) = &mut address.postal_code {
+            *code = clean_postal_code(code);
+        }
+        if let Some(country) = &mut address.country {
+            *country = clean_country(country);
+        }
+    };
+    if let Some(address) = &mut profile.invoice_address {
+        clean_address(address);
+    }
+    for delivery in &mut profile.delivery_addresses {
+        delivery.id = clean_line(&delivery.id);
+        clean_address(&mut delivery.address);
+    }
+    if let Some(company) = &mut profile.company {
+        line(&mut company.name);
+        line(&mut company.organization_number);
+    }
+    for (key, value) in profile.custom_fields.iter_mut() {
+        if let Some((def, _)) = rules.custom_field(key) {
+            *value = clean_custom_value(def, value);
+        }
+    }
+    // A value that cleans to nothing is no value.
+    profile.custom_fields.retain(|_, v| !v.is_null());
+}
 
-    #[test]
-    fn a_patch_that_is_not_an_object_is_refused() {
-        let mut p = profile();
-        let err = apply_patch(&mut p, &json!([1])).unwrap_err();
-        assert_eq!(err.errors[0].code, "InvalidType");
+/// The place an error refuses: a top-level field, or one entry of
+/// `consents` or `custom_fields`.
+fn refused_place(pointer: &str) -> String {
+    let segments: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["consents" | "custom_fields", entry, ..] => format!("/{}/{entry}", segments[0]),
+        [first, ..] => format!("/{first}"),
+        [] => String::new(),
     }
+}
+
+/// Puts the stored value (or its absence) back at `place`.
+fn restore(merged: &mut Map<String, Value>, stored: &Map<String, Value>, place: &str) {
+    let segments: Vec<String> = place
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    match segments.as_slice() {
+        [key] => match stored.get(key) {
+            Some(value) => {
+                merged.insert(key.clone(), value.clone());
+            }
+            None => {
+                merged.remove(key);
+            }
+        },
+        [key, entry] => {
+            let old = stored.get(key).and_then(|v| v.get(entry)).cloned();
+            if let Some(Value::Object(members)) = merged.get_mut(key) {
+                match old {
+                    Some(value) => {
+                        members.insert(entry.clone(), value);
+                    }
+                    None => {
+                        members.remove(entry);
+                    }
+                }
+            } else if let Some(value) = stored.get(key) {
+                merged.insert(key.clone(), value.clone());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `pointer` lies in what the patch touched.
+fn touched_by(pointer: &str, patch: &Map<String, Value>) -> bool {
+    patch.iter().any(|(key, value)| {
+        let base = format!("/{}", pointer_segment(key));
+        let inside = |base: &str| pointer == base || pointer.starts_with(&format!("{base}/"));
+        match (key.as_str(), value) {
+            ("custom_fields" | "consents", Value::Object(members)) => members
+                .keys()
+                .any(|m| inside(&format!("{base}/{}", pointer_segment(m)))),
+            _ => inside(&base),
+        }
+    })
+}
+
+/// Applies a merge patch written by `change.actor`. Validation errors are
+/// reported for the fields the patch touches, so that a rule the tenant added
+/// later never blocks a customer from changing something else.
+pub fn apply_patch(
+    stored: &Profile,
+    patch: &Value,
+    change: &Change,
+) -> Result<Patched, Vec<FieldError>> {
+    let Value::Object(patch) = patch else {
+        return Err(vec![
+            FieldError::new("", Code::InvalidType).with("expected", "object"),
+        ]);
+    };
+    let stored_wire = wire(stored);
+    let mut merged = Value::Object(stored_wire.clone());
+    merge_patch(&mut merged, &Value::Object(patch.clone()));
+    let Value::Object(merged) = merged else {
+        unreachable!()
+    };
+
+    let mut errors = Vec::new();
+    check_structure(&mut errors, patch, change.rules);
+    check_access(&mut errors, patch, &stored_wire, &merged, change);
+    check_types(&mut errors, patch, &merged);
+    // What was refused so far keeps its stored value, so that the rules can
+    // still judge the rest: the answer lists every failure of the request.
+    let refused: Vec<String> = errors.iter().map(|e| refused_place(&e.pointer)).collect();
+    let mut merged = merged;
+    for place in &refused {
+        restore(&mut merged, &stored_wire, place);
+    }
+    let Ok(mut profile) = serde_json::from_value::<Profile>(Value::Object(merged)) else {
+        errors.push(FieldError::new("", Code::InvalidType));
+        return Err(errors);
+    };
+    clean(&mut profile, change.rules);
+    stamp_consents(stored, &mut profile, change);
+
+    let is_refused = |pointer: &str| {
+        refused
+            .iter()
+            .any(|place| pointer == place || pointer.starts_with(&format!("{place}/")))
+    };
+    errors.extend(
+        validate(&profile, change.rules, change.today)
+            .into_iter()
+            .filter(|e| touched_by(&e.pointer, patch) && !is_refused(&e.pointer)),
+    );
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let changed = diff(stored, &profile);
+    if !changed.is_empty() {
+        profile.version = stored.version + 1;
+        profile.updated = change.now.to_owned();
+        profile.updated_by = Some(change.source.to_owned());
+    }
+    Ok(Patched { profile, changed })
+}
+
+/// Replaces every field the writer may change (PUT): what the body leaves out
+/// is cleared; consents it leaves out are withdrawn. Read-only fields may be
+/// sent back unchanged, as with a patch.
+pub fn replace(
+    stored: &Profile,
+    body: &Value,
+    change: &Change,
+) -> Result<Patched, Vec<FieldError>> {
+    let Value::Object(body) = body else {
+        return Err(vec![
+            FieldError::new("", Code::InvalidType).with("expected", "object"),
+        ]);
+    };
+    let mut patch = body.clone();
+    for spec in FIELDS.iter().filter(|f| f.access.writable_by(change.actor)) {
+        patch.entry(spec.name).or_insert(Value::Null);
+    }
+    // Consents are withdrawn, not erased: their history stays.
+    let mut consents = match patch.remove("consents") {
+        Some(Value::Object(map)) => map,
+        Some(Value::Null) | None => Map::new(),
+        Some(other) => {
+            patch.insert("consents".into(), other);
+            return apply_patch(stored, &Value::Object(patch), change);
+        }
+    };
+    for purpose in stored.consents.keys() {
+        consents
+            .entry(purpose.key())
+            .or_insert_with(|| serde_json::json!({"granted": false}));
+    }
+    patch.insert("consents".into(), Value::Object(consents));
+    // Custom fields the body leaves out are cleared, where the writer may.
+    let writable = |key: &String| {
+        change.actor == Actor::Admin
+            || change
+                .rules
+                .custom_field(key)
+                .is_none_or(|(def, _)| def.editable)
+    };
+    let cleared = stored
+        .custom_fields
+        .keys()
+        .filter(|k| writable(k))
+        .map(|k| (k.clone(), Value::Null));
+    match patch.get_mut("custom_fields") {
+        Some(Value::Object(fields)) => {
+            for (key, null) in cleared {
+                fields.entry(key).or_insert(null);
+            }
+        }
+        Some(Value::Null) => {
+            patch.insert("custom_fields".into(), Value::Object(cleared.collect()));
+        }
+        _ => {}
+    }
+    apply_patch(stored, &Value::Object(patch), change)
+}
+
+/// Records when, where and under which policy each changed consent was given.
+fn stamp_consents(stored: &Profile, profile: &mut Profile, change: &Change) {
+    for (purpose, consent) in profile.consents.iter_mut() {
+        let before = stored.consents.get(purpose).map(|c| c.granted);
+        if before != Some(consent.granted) {
+            consent.at = Some(change.now.to_owned());
+            consent.source = Some(change.source.to_owned());
+            consent.policy_version = change.policy_version.map(str::to_owned);
+        }
+    }
+}
+
+/// Whether `access` lets nobody write through the API.
+pub fn is_server_owned(field: &str) -> bool {
+    field_spec(field).is_some_and(|f| f.access == Access::ServerOwned)
 }

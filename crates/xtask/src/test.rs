@@ -47,6 +47,7 @@ fn all(tally: &mut Tally) -> Result<()> {
         ]))
     })?;
     phase("clippy (wasm32: crates/profile, worker, web)", || {
+        // The libraries as they ship, and the widget's browser tests.
         run(cargo().args([
             "clippy",
             "--package",
@@ -57,7 +58,18 @@ fn all(tally: &mut Tally) -> Result<()> {
             "profile-web",
             "--target",
             "wasm32-unknown-unknown",
-            "--all-targets",
+            "--lib",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        run(cargo().args([
+            "clippy",
+            "--package",
+            "profile-web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--tests",
             "--",
             "-D",
             "warnings",

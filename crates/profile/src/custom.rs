@@ -1,0 +1,272 @@
+//! Values of the tenant's own fields, checked against their definitions.
+
+use crate::dates::check_date;
+use crate::error::{Code, FieldError};
+use crate::tenant::{CustomFieldDef, CustomKind};
+use crate::text::{check_text, clean_line, clean_multiline};
+use serde_json::Value;
+
+const TEXT_DEFAULT_MAX: u32 = 200;
+const MULTILINE_DEFAULT_MAX: u32 = 2000;
+
+/// The stored form of a value: text cleaned, numbers and others as they are.
+pub fn clean_custom_value(def: &CustomFieldDef, value: &Value) -> Value {
+    match (def.kind, value) {
+        (CustomKind::Multiline, Value::String(s)) => Value::String(clean_multiline(s)),
+        (_, Value::String(s)) => Value::String(clean_line(s)),
+        (CustomKind::Multiselect, Value::Array(items)) => Value::Array(
+            items
+                .iter()
+                .map(|item| match item {
+                    Value::String(s) => Value::String(clean_line(s)),
+                    other => other.clone(),
+                })
+                .collect(),
+        ),
+        _ => value.clone(),
+    }
+}
+
+/// Whether a value counts as given, for `required`.
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
+/// Checks one (cleaned) value of a custom field.
+pub fn check_custom_value(
+    pointer: &str,
+    def: &CustomFieldDef,
+    pattern: Option<&regex_lite::Regex>,
+    value: &Value,
+) -> Option<FieldError> {
+    if is_empty(value) {
+        return def
+            .required
+            .then(|| FieldError::new(pointer, Code::Required));
+    }
+    let wrong_type = |expected: &str| {
+        Some(FieldError::new(pointer, Code::InvalidType).with("expected", expected))
+    };
+    match def.kind {
+        CustomKind::Text | CustomKind::Multiline => {
+            let Value::String(text) = value else {
+                return wrong_type("string");
+            };
+            let default_max = if def.kind == CustomKind::Text {
+                TEXT_DEFAULT_MAX
+            } else {
+                MULTILINE_DEFAULT_MAX
+            };
+            let max = def.max_length.unwrap_or(default_max);
+            if let Some(error) =
+                check_text(pointer, text, max as u64, def.kind == CustomKind::Multiline)
+            {
+                return Some(error);
+            }
+            if pattern.is_some_and(|p| !p.is_match(text)) {
+                return Some(FieldError::new(pointer, Code::PatternMismatch));
+            }
+            None
+        }
+        CustomKind::Integer | CustomKind::Decimal => {
+            let number = match value {
+                Value::Number(n)
+                    if def.kind == CustomKind::Integer && !(n.is_i64() || n.is_u64()) =>
+                {
+                    return wrong_type("integer");
+                }
+                Value::Number(n) => n.as_f64()?,
+                _ => {
+                    return wrong_type(if def.kind == CustomKind::Integer {
+                        "integer"
+                    } else {
+                        "number"
+                    });
+                }
+            };
+            if let Some(min) = def.min
+                && number < min
+            {
+                return Some(FieldError::new(pointer, Code::BelowMinimum).with("min", min));
+            }
+            if let Some(max) = def.max
+                && number > max
+            {
+                return Some(FieldError::new(pointer, Code::AboveMaximum).with("max", max));
+            }
+            None
+        }
+        CustomKind::Date => match value {
+            Value::String(date) => check_date(pointer, date),
+            _ => wrong_type("string"),
+        },
+        CustomKind::Bool => match value {
+            Value::Bool(false) if def.required => Some(FieldError::new(pointer, Code::Required)),
+            Value::Bool(_) => None,
+            _ => wrong_type("boolean"),
+        },
+        CustomKind::Select => match value {
+            Value::String(choice) if def.options.iter().any(|o| &o.value == choice) => None,
+            Value::String(_) => Some(FieldError::new(pointer, Code::NotAnOption)),
+            _ => wrong_type("string"),
+        },
+        CustomKind::Multiselect => {
+            let Value::Array(items) = value else {
+                return wrong_type("array");
+            };
+            for (i, item) in items.iter().enumerate() {
+                let at = format!("{pointer}/{i}");
+                match item {
+                    Value::String(choice) if !def.options.iter().any(|o| &o.value == choice) => {
+                        return Some(FieldError::new(at, Code::NotAnOption));
+                    }
+                    Value::String(_) if items[..i].contains(item) => {
+                        return Some(FieldError::new(at, Code::Duplicate));
+                    }
+                    Value::String(_) => {}
+                    _ => {
+                        return Some(
+                            FieldError::new(at, Code::InvalidType).with("expected", "string"),
+                        );
+                    }
+                }
+            }
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenant::{Rules, TenantRules};
+    use serde_json::json;
+
+    fn rules() -> Rules {
+        let tenant: TenantRules = serde_json::from_value(json!({"custom_fields": [
+            {"key": "nickname", "type": "text", "max_length": 10, "pattern": "[A-Za-z]+"},
+            {"key": "about", "type": "multiline"},
+            {"key": "shoe_size", "type": "integer", "min": 30, "max": 50},
+            {"key": "height", "type": "decimal", "min": 0.5, "max": 2.5},
+            {"key": "anniversary", "type": "date"},
+            {"key": "confirmed", "type": "bool", "required": true},
+            {"key": "newsletter", "type": "bool"},
+            {"key": "store", "type": "select", "required": true, "options": [{"value": "oslo"}, {"value": "bergen"}]},
+            {"key": "interests", "type": "multiselect", "options": [{"value": "coffee"}, {"value": "tea"}]}
+        ]}))
+        .unwrap();
+        Rules::new(tenant).unwrap()
+    }
+
+    fn code(key: &str, value: Value) -> Option<(String, Code)> {
+        let rules = rules();
+        let (def, pattern) = rules.custom_field(key).unwrap();
+        let cleaned = clean_custom_value(def, &value);
+        check_custom_value(&format!("/custom_fields/{key}"), def, pattern, &cleaned)
+            .map(|e| (e.pointer, e.code))
+    }
+
+    #[test]
+    fn each_type_accepts_its_values() {
+        let good = [
+            ("nickname", json!(" Kari ")),
+            ("about", json!("line one\nline two")),
+            ("shoe_size", json!(42)),
+            ("height", json!(1.82)),
+            ("height", json!(2)),
+            ("anniversary", json!("2020-02-29")),
+            ("confirmed", json!(true)),
+            ("newsletter", json!(false)),
+            ("store", json!("oslo")),
+            ("interests", json!(["tea", "coffee"])),
+            ("interests", json!([])),
+            ("nickname", Value::Null),
+        ];
+        for (key, value) in good {
+            assert_eq!(code(key, value.clone()), None, "{key} {value}");
+        }
+    }
+
+    #[test]
+    fn each_type_refuses_what_is_wrong() {
+        let at = |k: &str| format!("/custom_fields/{k}");
+        let bad = [
+            (
+                "nickname",
+                json!("Kari2"),
+                at("nickname"),
+                Code::PatternMismatch,
+            ),
+            (
+                "nickname",
+                json!("Abcdefghijk"),
+                at("nickname"),
+                Code::TooLong,
+            ),
+            (
+                "nickname",
+                json!("two\nlines"),
+                at("nickname"),
+                Code::PatternMismatch,
+            ),
+            ("nickname", json!(7), at("nickname"), Code::InvalidType),
+            (
+                "about",
+                json!("a\u{202E}b"),
+                at("about"),
+                Code::ControlCharacters,
+            ),
+            ("shoe_size", json!(29), at("shoe_size"), Code::BelowMinimum),
+            ("shoe_size", json!(51), at("shoe_size"), Code::AboveMaximum),
+            ("shoe_size", json!(42.5), at("shoe_size"), Code::InvalidType),
+            ("shoe_size", json!("42"), at("shoe_size"), Code::InvalidType),
+            ("height", json!(3), at("height"), Code::AboveMaximum),
+            (
+                "anniversary",
+                json!("2021-02-29"),
+                at("anniversary"),
+                Code::InvalidDate,
+            ),
+            ("confirmed", json!(false), at("confirmed"), Code::Required),
+            ("confirmed", Value::Null, at("confirmed"), Code::Required),
+            (
+                "newsletter",
+                json!("yes"),
+                at("newsletter"),
+                Code::InvalidType,
+            ),
+            ("store", json!("stockholm"), at("store"), Code::NotAnOption),
+            ("store", json!(""), at("store"), Code::Required),
+            (
+                "interests",
+                json!(["tea", "beer"]),
+                format!("{}/1", at("interests")),
+                Code::NotAnOption,
+            ),
+            (
+                "interests",
+                json!(["tea", "tea"]),
+                format!("{}/1", at("interests")),
+                Code::Duplicate,
+            ),
+            (
+                "interests",
+                json!("tea"),
+                at("interests"),
+                Code::InvalidType,
+            ),
+        ];
+        for (key, value, pointer, want) in bad {
+            assert_eq!(
+                code(key, value.clone()),
+                Some((pointer, want)),
+                "{key} {value}"
+            );
+        }
+    }
+}

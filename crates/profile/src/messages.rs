@@ -1,0 +1,443 @@
+//! Messages for every code in the five languages of the source APIs: English,
+//! Spanish, Swedish, Norwegian Bokmål and Russian. A tenant may override any
+//! message per field and code; anything missing falls back to English.
+
+use crate::error::{Code, FieldError};
+use crate::tenant::{TenantRules, Translations};
+
+/// The languages messages exist in, English first (the fallback).
+pub const LANGUAGES: [&str; 5] = ["en", "es", "sv", "nb", "ru"];
+
+/// The supported language for a BCP 47 tag or an `Accept-Language` header:
+/// the first (by quality) whose primary subtag we speak; `no` and `nn` mean
+/// Bokmål; English when none matches.
+pub fn negotiate(header: &str) -> &'static str {
+    let mut ranges: Vec<(f32, usize, &str)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next()?.trim();
+            let quality = pieces
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            (!tag.is_empty() && quality > 0.0).then_some((quality, i, tag))
+        })
+        .collect();
+    ranges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, _, tag) in ranges {
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let primary = if primary == "no" || primary == "nn" {
+            "nb".to_owned()
+        } else {
+            primary
+        };
+        if let Some(language) = LANGUAGES.iter().find(|l| **l == primary) {
+            return language;
+        }
+    }
+    "en"
+}
+
+/// The message for `error` in `language` (one of [`LANGUAGES`]), with the
+/// tenant's overrides when given.
+pub fn message(error: &FieldError, language: &str, tenant: Option<&TenantRules>) -> String {
+    let template = tenant
+        .and_then(|t| override_for(error, language, t))
+        .unwrap_or_else(|| built_in(error.code, language).to_owned());
+    fill(&template, error)
+}
+
+fn pick(translations: &Translations, language: &str) -> Option<String> {
+    translations
+        .get(language)
+        .or_else(|| translations.get("en"))
+        .cloned()
+}
+
+fn override_for(error: &FieldError, language: &str, tenant: &TenantRules) -> Option<String> {
+    if let Some(text) = tenant
+        .message_overrides
+        .get(&error.pointer)
+        .and_then(|by_code| by_code.get(&error.code))
+        .and_then(|t| pick(t, language))
+    {
+        return Some(text);
+    }
+    let key = error
+        .pointer
+        .strip_prefix("/custom_fields/")?
+        .split('/')
+        .next()?;
+    let def = tenant.custom_fields.iter().find(|d| d.key == key)?;
+    pick(def.error_messages.get(&error.code)?, language)
+}
+
+/// Replaces `{name}` with the error's parameter `name`.
+fn fill(template: &str, error: &FieldError) -> String {
+    let mut text = template.to_owned();
+    for (name, value) in &error.params {
+        let value = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        text = text.replace(&format!("{{{name}}}"), &value);
+    }
+    text
+}
+
+fn built_in(code: Code, language: &str) -> &'static str {
+    let index = LANGUAGES.iter().position(|l| *l == language).unwrap_or(0);
+    table(code)[index]
+}
+
+/// `[en, es, sv, nb, ru]` for each code.
+fn table(code: Code) -> [&'static str; 5] {
+    use Code::*;
+    match code {
+        Required => [
+            "This field is required.",
+            "Este campo es obligatorio.",
+            "Fältet är obligatoriskt.",
+            "Feltet er påkrevd.",
+            "Это поле обязательно.",
+        ],
+        TooLong => [
+            "Use at most {max} characters.",
+            "Usa como máximo {max} caracteres.",
+            "Använd högst {max} tecken.",
+            "Bruk høyst {max} tegn.",
+            "Не более {max} символов.",
+        ],
+        TooShort => [
+            "Use at least {min} characters.",
+            "Usa al menos {min} caracteres.",
+            "Använd minst {min} tecken.",
+            "Bruk minst {min} tegn.",
+            "Не менее {min} символов.",
+        ],
+        InvalidCharacters => [
+            "Use letters, spaces, apostrophes, hyphens and periods only.",
+            "Usa solo letras, espacios, apóstrofos, guiones y puntos.",
+            "Använd bara bokstäver, mellanslag, apostrofer, bindestreck och punkter.",
+            "Bruk bare bokstaver, mellomrom, apostrofer, bindestreker og punktum.",
+            "Используйте только буквы, пробелы, апострофы, дефисы и точки.",
+        ],
+        ControlCharacters => [
+            "Remove invisible or control characters.",
+            "Elimina los caracteres invisibles o de control.",
+            "Ta bort osynliga tecken eller kontrolltecken.",
+            "Fjern usynlige tegn eller kontrolltegn.",
+            "Удалите невидимые или управляющие символы.",
+        ],
+        InvalidType => [
+            "This value has the wrong type.",
+            "Este valor tiene un tipo incorrecto.",
+            "Värdet har fel typ.",
+            "Verdien har feil type.",
+            "Неверный тип значения.",
+        ],
+        UnknownField => [
+            "This field does not exist.",
+            "Este campo no existe.",
+            "Fältet finns inte.",
+            "Feltet finnes ikke.",
+            "Такого поля нет.",
+        ],
+        ReadOnly => [
+            "This field cannot be changed here.",
+            "Este campo no se puede cambiar aquí.",
+            "Fältet kan inte ändras här.",
+            "Feltet kan ikke endres her.",
+            "Это поле нельзя изменить здесь.",
+        ],
+        InvalidEmail => [
+            "Enter an e-mail address such as name@example.com.",
+            "Introduce un correo electrónico como nombre@ejemplo.com.",
+            "Ange en e-postadress som namn@exempel.se.",
+            "Skriv inn en e-postadresse som navn@eksempel.no.",
+            "Введите адрес электронной почты, например name@example.com.",
+        ],
+        EmailTaken => [
+            "This e-mail address is already in use.",
+            "Este correo electrónico ya está en uso.",
+            "E-postadressen används redan.",
+            "E-postadressen er allerede i bruk.",
+            "Этот адрес электронной почты уже используется.",
+        ],
+        InvalidPhone => [
+            "Enter a phone number: digits, optionally starting with +.",
+            "Introduce un número de teléfono: dígitos, opcionalmente con + al inicio.",
+            "Ange ett telefonnummer: siffror, gärna med + först.",
+            "Skriv inn et telefonnummer: sifre, eventuelt med + først.",
+            "Введите номер телефона: цифры, можно начать с +.",
+        ],
+        PhoneTooLong => [
+            "Use at most {max} digits.",
+            "Usa como máximo {max} dígitos.",
+            "Använd högst {max} siffror.",
+            "Bruk høyst {max} sifre.",
+            "Не более {max} цифр.",
+        ],
+        InvalidDate => [
+            "Enter a real date.",
+            "Introduce una fecha válida.",
+            "Ange ett giltigt datum.",
+            "Skriv inn en gyldig dato.",
+            "Введите существующую дату.",
+        ],
+        BirthDateInFuture => [
+            "The birth date cannot be in the future.",
+            "La fecha de nacimiento no puede ser futura.",
+            "Födelsedatumet kan inte ligga i framtiden.",
+            "Fødselsdatoen kan ikke være i fremtiden.",
+            "Дата рождения не может быть в будущем.",
+        ],
+        TooOld => [
+            "Check the year: the age cannot be over {max}.",
+            "Revisa el año: la edad no puede superar {max}.",
+            "Kontrollera året: åldern kan inte vara över {max}.",
+            "Sjekk året: alderen kan ikke være over {max}.",
+            "Проверьте год: возраст не может быть больше {max}.",
+        ],
+        TooYoung => [
+            "You must be at least {min} years old.",
+            "Debes tener al menos {min} años.",
+            "Du måste vara minst {min} år.",
+            "Du må være minst {min} år.",
+            "Вам должно быть не меньше {min} лет.",
+        ],
+        InvalidCountry => [
+            "Choose a country.",
+            "Elige un país.",
+            "Välj ett land.",
+            "Velg et land.",
+            "Выберите страну.",
+        ],
+        InvalidPostalCode => [
+            "This is not a postal code of {country}.",
+            "No es un código postal de {country}.",
+            "Det är inget postnummer i {country}.",
+            "Det er ikke et postnummer i {country}.",
+            "Это не почтовый индекс страны {country}.",
+        ],
+        DeliveryAddressZipMissing => [
+            "Enter the delivery address's postal code.",
+            "Introduce el código postal de la dirección de entrega.",
+            "Ange leveransadressens postnummer.",
+            "Skriv inn leveringsadressens postnummer.",
+            "Укажите индекс адреса доставки.",
+        ],
+        DeliveryAddressCityMissing => [
+            "Enter the delivery address's city.",
+            "Introduce la ciudad de la dirección de entrega.",
+            "Ange leveransadressens ort.",
+            "Skriv inn leveringsadressens poststed.",
+            "Укажите город адреса доставки.",
+        ],
+        DeliveryAddressCountryMissing => [
+            "Choose the delivery address's country.",
+            "Elige el país de la dirección de entrega.",
+            "Välj leveransadressens land.",
+            "Velg leveringsadressens land.",
+            "Выберите страну адреса доставки.",
+        ],
+        InvoiceAddressZipMissing => [
+            "Enter the invoice address's postal code.",
+            "Introduce el código postal de la dirección de facturación.",
+            "Ange fakturaadressens postnummer.",
+            "Skriv inn fakturaadressens postnummer.",
+            "Укажите индекс платёжного адреса.",
+        ],
+        InvoiceAddressCityMissing => [
+            "Enter the invoice address's city.",
+            "Introduce la ciudad de la dirección de facturación.",
+            "Ange fakturaadressens ort.",
+            "Skriv inn fakturaadressens poststed.",
+            "Укажите город платёжного адреса.",
+        ],
+        InvoiceAddressCountryMissing => [
+            "Choose the invoice address's country.",
+            "Elige el país de la dirección de facturación.",
+            "Välj fakturaadressens land.",
+            "Velg fakturaadressens land.",
+            "Выберите страну платёжного адреса.",
+        ],
+        TooMany => [
+            "At most {max} are allowed.",
+            "Se permiten como máximo {max}.",
+            "Högst {max} är tillåtna.",
+            "Høyst {max} er tillatt.",
+            "Допускается не более {max}.",
+        ],
+        Duplicate => [
+            "This value appears twice.",
+            "Este valor aparece dos veces.",
+            "Värdet förekommer två gånger.",
+            "Verdien forekommer to ganger.",
+            "Это значение повторяется.",
+        ],
+        InvalidNationalId => [
+            "This is not a valid national identity number of {country}.",
+            "No es un número de identidad válido de {country}.",
+            "Det är inget giltigt identitetsnummer i {country}.",
+            "Det er ikke et gyldig identitetsnummer i {country}.",
+            "Это неверный идентификационный номер страны {country}.",
+        ],
+        InvalidLanguage => [
+            "Choose a language.",
+            "Elige un idioma.",
+            "Välj ett språk.",
+            "Velg et språk.",
+            "Выберите язык.",
+        ],
+        NotAnOption => [
+            "Choose one of the options.",
+            "Elige una de las opciones.",
+            "Välj ett av alternativen.",
+            "Velg ett av alternativene.",
+            "Выберите один из вариантов.",
+        ],
+        BelowMinimum => [
+            "Enter {min} or more.",
+            "Introduce {min} o más.",
+            "Ange {min} eller mer.",
+            "Skriv inn {min} eller mer.",
+            "Введите {min} или больше.",
+        ],
+        AboveMaximum => [
+            "Enter {max} or less.",
+            "Introduce {max} o menos.",
+            "Ange {max} eller mindre.",
+            "Skriv inn {max} eller mindre.",
+            "Введите {max} или меньше.",
+        ],
+        PatternMismatch => [
+            "This value does not have the expected format.",
+            "Este valor no tiene el formato esperado.",
+            "Värdet har inte rätt format.",
+            "Verdien har ikke riktig format.",
+            "Значение имеет неверный формат.",
+        ],
+        InvalidPattern => [
+            "This is not a valid regular expression.",
+            "No es una expresión regular válida.",
+            "Det är inget giltigt reguljärt uttryck.",
+            "Det er ikke et gyldig regulært uttrykk.",
+            "Это неверное регулярное выражение.",
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn accept_language_is_negotiated() {
+        assert_eq!(negotiate("sv-SE,sv;q=0.9,en;q=0.8"), "sv");
+        assert_eq!(negotiate("de-DE, es;q=0.5, en;q=0.4"), "es");
+        assert_eq!(negotiate("no"), "nb");
+        assert_eq!(negotiate("nn-NO"), "nb");
+        assert_eq!(negotiate("en;q=0.1, ru;q=0.9"), "ru");
+        assert_eq!(negotiate("fr, de"), "en");
+        assert_eq!(negotiate(""), "en");
+        assert_eq!(negotiate("ru;q=0, es"), "es");
+    }
+
+    #[test]
+    fn messages_are_filled_in_every_language() {
+        let error = FieldError::new("/first_name", Code::TooLong).with("max", 50);
+        assert_eq!(message(&error, "en", None), "Use at most 50 characters.");
+        assert_eq!(message(&error, "sv", None), "Använd högst 50 tecken.");
+        assert_eq!(message(&error, "ru", None), "Не более 50 символов.");
+        assert_eq!(message(&error, "xx", None), "Use at most 50 characters.");
+    }
+
+    #[test]
+    fn every_message_has_every_language_and_no_unfilled_placeholder_names() {
+        use Code::*;
+        let all = [
+            Required,
+            TooLong,
+            TooShort,
+            InvalidCharacters,
+            ControlCharacters,
+            InvalidType,
+            UnknownField,
+            ReadOnly,
+            InvalidEmail,
+            EmailTaken,
+            InvalidPhone,
+            PhoneTooLong,
+            InvalidDate,
+            BirthDateInFuture,
+            TooOld,
+            TooYoung,
+            InvalidCountry,
+            InvalidPostalCode,
+            DeliveryAddressZipMissing,
+            DeliveryAddressCityMissing,
+            DeliveryAddressCountryMissing,
+            InvoiceAddressZipMissing,
+            InvoiceAddressCityMissing,
+            InvoiceAddressCountryMissing,
+            TooMany,
+            Duplicate,
+            InvalidNationalId,
+            InvalidLanguage,
+            NotAnOption,
+            BelowMinimum,
+            AboveMaximum,
+            PatternMismatch,
+            InvalidPattern,
+        ];
+        for code in all {
+            let texts = table(code);
+            let placeholders = |t: &str| t.matches('{').count();
+            for text in texts {
+                assert!(!text.is_empty(), "{code:?}");
+                assert_eq!(
+                    placeholders(text),
+                    placeholders(texts[0]),
+                    "{code:?}: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tenant_overrides_win_per_field_and_code() {
+        let tenant: TenantRules = serde_json::from_value(json!({
+            "message_overrides": {"/first_name": {"Required": {"en": "Tell us your first name.", "sv": "Berätta vad du heter."}}},
+            "custom_fields": [{"key": "shoe_size", "type": "integer", "max": 50,
+                               "error_messages": {"AboveMaximum": {"en": "No shoes above {max}."}}}]
+        }))
+        .unwrap();
+        let required = FieldError::new("/first_name", Code::Required);
+        assert_eq!(
+            message(&required, "sv", Some(&tenant)),
+            "Berätta vad du heter."
+        );
+        assert_eq!(
+            message(&required, "es", Some(&tenant)),
+            "Tell us your first name."
+        );
+        let elsewhere = FieldError::new("/last_name", Code::Required);
+        assert_eq!(
+            message(&elsewhere, "es", Some(&tenant)),
+            "Este campo es obligatorio."
+        );
+        let shoe = FieldError::new("/custom_fields/shoe_size", Code::AboveMaximum).with("max", 50);
+        assert_eq!(message(&shoe, "nb", Some(&tenant)), "No shoes above 50.");
+    }
+}

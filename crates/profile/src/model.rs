@@ -1,0 +1,328 @@
+//! The canonical customer profile in its wire shape: snake_case JSON, person and
+//! contact fields at the top level, objects for addresses, company, consents,
+//! loyalty and custom fields. Which of these fields a customer may write is
+//! in [`crate::access`]; what a valid value is, in [`crate::validate`].
+//!
+//! `delivery_addresses` is an array: a merge patch (RFC 7396) replaces it whole,
+//! so a client sends the complete list, each item with its stable `id`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use validator::Validate;
+
+/// Longest value of the free-text fields that have no stricter limit.
+pub const TEXT_MAX_CHARS: u64 = 100;
+/// Longest name (first, middle, last), in characters.
+pub const NAME_MAX_CHARS: u64 = 50;
+/// Longest e-mail address (RFC 5321's path limit).
+pub const EMAIL_MAX_CHARS: u64 = 254;
+/// Longest identifier a tenant or a source system gives (codes, ids).
+pub const CODE_MAX_CHARS: u64 = 50;
+/// At most this many delivery addresses.
+pub const MAX_DELIVERY_ADDRESSES: usize = 10;
+
+/// A customer's profile.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+// `default`: so that one field can be read on its own, to point at type errors.
+#[serde(deny_unknown_fields, default)]
+pub struct Profile {
+    // Identity: made by the server, or set by the tenant.
+    /// Server-made UUID of this profile.
+    pub id: String,
+    /// The tenant's own id for this customer (the token's `sub`).
+    pub external_id: String,
+    /// The tenant (loyalty programme or shop).
+    pub tenant: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_code: Option<String>,
+    /// The customer's id in the tenant's CRM or ERP, when it differs from `external_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crm_id: Option<String>,
+    /// The customer's login name at the tenant, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Whether the tenant counts this customer as active.
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// RFC 3339 timestamps, and the version the ETag is made of.
+    pub created: String,
+    pub updated: String,
+    /// Who made the last change: `customer`, `admin`, or a tenant's point of sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
+    pub version: u64,
+
+    // Person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub middle_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// A birth date the tenant estimated, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_birth_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Gender>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_children: Option<bool>,
+    /// DNI, personnummer, fødselsnummer...: checked by the tenant's country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national_id: Option<String>,
+    /// Whether the tenant has verified `national_id`.
+    #[serde(default)]
+    pub national_id_verified: bool,
+    /// BCP 47 tag, e.g. `sv-SE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_language: Option<String>,
+    /// Reference to the stored photo (its SHA-256), set by the photo upload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<String>,
+
+    // Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub email_status: EmailStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_phone: Option<String>,
+
+    // Addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_address: Option<Address>,
+    #[serde(default)]
+    pub delivery_addresses: Vec<DeliveryAddress>,
+    #[serde(default)]
+    pub use_invoice_address_for_delivery: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<Company>,
+
+    /// Keyed by purpose.
+    #[serde(default)]
+    pub consents: BTreeMap<ConsentPurpose, Consent>,
+    /// Set by the programme, never by the customer.
+    #[serde(default)]
+    pub loyalty: Loyalty,
+    /// How the customer came to the tenant; set by the tenant.
+    #[serde(default)]
+    pub acquisition: Acquisition,
+    /// The tenant's admins' notes about the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Values of the tenant's own fields, keyed by the field's key.
+    #[serde(default)]
+    pub custom_fields: BTreeMap<String, Value>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Female,
+    Male,
+    Other,
+    Unspecified,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailStatus {
+    #[default]
+    Unverified,
+    Verified,
+    Bounced,
+}
+
+/// A postal address. Which parts are needed depends on its use (see the rules).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    #[validate(length(max = TEXT_MAX_CHARS))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    #[validate(length(max = TEXT_MAX_CHARS))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    #[validate(length(max = TEXT_MAX_CHARS))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub care_of: Option<String>,
+    #[validate(length(max = 10))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub house_number: Option<String>,
+    #[validate(length(max = 5))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub house_letter: Option<String>,
+    #[validate(length(max = 10))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrance: Option<String>,
+    #[validate(length(max = 10))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<String>,
+    #[validate(length(max = 20))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub po_box: Option<String>,
+    #[validate(length(max = 20))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[validate(length(max = TEXT_MAX_CHARS))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// ISO 3166-1 alpha-2, upper case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// A delivery address: an [`Address`] with a stable id, so a client can tell
+/// the items of the list apart across versions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryAddress {
+    pub id: String,
+    #[serde(flatten)]
+    pub address: Address,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    #[validate(length(max = TEXT_MAX_CHARS))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[validate(length(max = 30))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_number: Option<String>,
+}
+
+/// What a customer may be asked to agree to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentPurpose {
+    MarketingEmail,
+    Sms,
+    PushNotifications,
+    Advertising,
+    DataSharing,
+    BirthdayGreetings,
+    EmailReceipts,
+    Newsletter,
+    /// Acceptance of the programme's terms and privacy policy (GDPR).
+    Terms,
+}
+
+impl ConsentPurpose {
+    pub const ALL: [ConsentPurpose; 9] = [
+        ConsentPurpose::MarketingEmail,
+        ConsentPurpose::Sms,
+        ConsentPurpose::PushNotifications,
+        ConsentPurpose::Advertising,
+        ConsentPurpose::DataSharing,
+        ConsentPurpose::BirthdayGreetings,
+        ConsentPurpose::EmailReceipts,
+        ConsentPurpose::Newsletter,
+        ConsentPurpose::Terms,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ConsentPurpose::MarketingEmail => "marketing_email",
+            ConsentPurpose::Sms => "sms",
+            ConsentPurpose::PushNotifications => "push_notifications",
+            ConsentPurpose::Advertising => "advertising",
+            ConsentPurpose::DataSharing => "data_sharing",
+            ConsentPurpose::BirthdayGreetings => "birthday_greetings",
+            ConsentPurpose::EmailReceipts => "email_receipts",
+            ConsentPurpose::Newsletter => "newsletter",
+            ConsentPurpose::Terms => "terms",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<ConsentPurpose> {
+        ConsentPurpose::ALL.into_iter().find(|p| p.key() == key)
+    }
+}
+
+/// A consent as recorded: the customer sets `granted`, the server the rest.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    pub granted: bool,
+    /// When `granted` last changed (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// Where it was given: `customer-profile`, a point of sale...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The version of the policy the customer saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_version: Option<String>,
+}
+
+/// The programme's own facts about the customer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Loyalty {
+    #[serde(default)]
+    pub member: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<String>,
+    #[serde(default)]
+    pub has_card: bool,
+    #[serde(default)]
+    pub any_online_purchase: bool,
+    #[serde(default)]
+    pub any_offline_purchase: bool,
+    #[serde(default)]
+    pub price_list_ids: Vec<String>,
+    /// Named flags, e.g. `power_customer`, `vip`.
+    #[serde(default)]
+    pub flags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_type: Option<String>,
+    #[serde(default)]
+    pub requires_profile_confirmation: bool,
+}
+
+/// How the customer came: a campaign code, a referrer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acquisition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refer_url: Option<String>,
+}
+
+impl Profile {
+    /// A new, empty profile for a customer of a tenant.
+    pub fn new(id: String, tenant: String, external_id: String, now: String) -> Profile {
+        Profile {
+            id,
+            tenant,
+            external_id,
+            active: true,
+            created: now.clone(),
+            updated: now,
+            version: 1,
+            ..Profile::default()
+        }
+    }
+
+    /// The strong entity tag of this version.
+    pub fn etag(&self) -> String {
+        format!("\"v{}\"", self.version)
+    }
+}

@@ -1,0 +1,432 @@
+//! Where every field of the five source APIs lives in the canonical profile.
+//! The compatibility endpoints translate with this table; a test checks that
+//! every target is a real place in the wire shape.
+//!
+//! | source | system |
+//! |---|---|
+//! | `extranet` | loyalty extranet, `PUT api/v1/extranet/customers/me` (Spanish DNI) |
+//! | `booking` | booking platform, `PUT /customers/{Id}` (Swedish) |
+//! | `client_update` | loyalty programme, `POST api/client/ClientUpdate` (Russian) |
+//! | `storm` | e-commerce platform, `POST CustomerService.svc/rest/UpdateCustomer` (Swedish) |
+//! | `utility` | energy utility, `PATCH api/customers/{customerId}` (Norwegian) |
+
+/// Where a source field goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A JSON Pointer into the canonical wire shape (`*` stands for any key).
+    Field(&'static str),
+    /// Not profile data: it says who calls or how (authentication, routing,
+    /// who made the change); the compatibility layer uses it, the profile does not store it.
+    Request(&'static str),
+}
+
+use Target::{Field, Request};
+
+/// `(source, source field, target)`. Nested source fields are written `Parent.Child`.
+pub const SOURCE_FIELDS: &[(&str, &str, Target)] = &[
+    // Loyalty extranet (000).
+    ("extranet", "OrganizationCode", Field("/organization_code")),
+    ("extranet", "StoreCode", Field("/store_code")),
+    ("extranet", "Id", Field("/id")),
+    ("extranet", "Dni", Field("/national_id")),
+    ("extranet", "DniValidated", Field("/national_id_verified")),
+    ("extranet", "LastName", Field("/last_name")),
+    ("extranet", "FirstName", Field("/first_name")),
+    ("extranet", "HasProgeny", Field("/has_children")),
+    ("extranet", "HasCard", Field("/loyalty/has_card")),
+    ("extranet", "CardCode", Field("/card_code")),
+    (
+        "extranet",
+        "AnyOnlinePurchase",
+        Field("/loyalty/any_online_purchase"),
+    ),
+    (
+        "extranet",
+        "AnyOfflinePurchase",
+        Field("/loyalty/any_offline_purchase"),
+    ),
+    ("extranet", "BirthDate", Field("/birth_date")),
+    ("extranet", "Gender", Field("/gender")),
+    ("extranet", "Email", Field("/email")),
+    ("extranet", "EmailStatus", Field("/email_status")),
+    ("extranet", "ZipCode", Field("/invoice_address/postal_code")),
+    ("extranet", "Address", Field("/invoice_address/line1")),
+    ("extranet", "MobilePhone", Field("/mobile_phone")),
+    ("extranet", "ExtraPhone", Field("/other_phone")),
+    ("extranet", "Annotations", Field("/notes")),
+    (
+        "extranet",
+        "HasEnabledNotifications",
+        Field("/consents/push_notifications/granted"),
+    ),
+    (
+        "extranet",
+        "HasAcceptedAdvertising",
+        Field("/consents/advertising/granted"),
+    ),
+    (
+        "extranet",
+        "HasAcceptedDataCession",
+        Field("/consents/data_sharing/granted"),
+    ),
+    (
+        "extranet",
+        "HasAcceptedBirthdayGreeting",
+        Field("/consents/birthday_greetings/granted"),
+    ),
+    ("extranet", "SourceCode", Field("/acquisition/source_code")),
+    ("extranet", "IsMember", Field("/loyalty/member")),
+    ("extranet", "Rank", Field("/loyalty/rank")),
+    (
+        "extranet",
+        "EstimatedDateOfBirth",
+        Field("/estimated_birth_date"),
+    ),
+    ("extranet", "UrlPhoto", Field("/photo")),
+    ("extranet", "PhotoBase64", Field("/photo")),
+    (
+        "extranet",
+        "AllowsCommunications",
+        Field("/consents/marketing_email/granted"),
+    ),
+    (
+        "extranet",
+        "AllowsNotifications",
+        Field("/consents/push_notifications/granted"),
+    ),
+    ("extranet", "GdprDate", Field("/consents/terms/at")),
+    (
+        "extranet",
+        "IsGdprAccepted",
+        Field("/consents/terms/granted"),
+    ),
+    ("extranet", "UserName", Field("/username")),
+    (
+        "extranet",
+        "PreferredLanguageCode",
+        Field("/preferred_language"),
+    ),
+    ("extranet", "CustomFields", Field("/custom_fields/*")),
+    (
+        "extranet",
+        "updateImage",
+        Request("whether PhotoBase64 replaces the photo"),
+    ),
+    // Booking platform (001).
+    ("booking", "Id", Field("/external_id")),
+    ("booking", "CompanyId", Field("/tenant")),
+    ("booking", "Firstname", Field("/first_name")),
+    ("booking", "Lastname", Field("/last_name")),
+    ("booking", "Phone", Field("/mobile_phone")),
+    ("booking", "Email", Field("/email")),
+    ("booking", "CustomFields", Field("/custom_fields/*")),
+    (
+        "booking",
+        "AccessKeys",
+        Request("the platform's door and member keys; not profile data"),
+    ),
+    (
+        "booking",
+        "AccessKeysToDelete",
+        Request("the platform's door and member keys; not profile data"),
+    ),
+    (
+        "booking",
+        "SubscribedToNewsletter",
+        Field("/consents/newsletter/granted"),
+    ),
+    (
+        "booking",
+        "InvoiceAddress.CorporateIdentityNumber",
+        Field("/company/organization_number"),
+    ),
+    (
+        "booking",
+        "InvoiceAddress.InvoiceAddress1",
+        Field("/invoice_address/line1"),
+    ),
+    (
+        "booking",
+        "InvoiceAddress.InvoiceAddress2",
+        Field("/invoice_address/line2"),
+    ),
+    (
+        "booking",
+        "InvoiceAddress.InvoiceCity",
+        Field("/invoice_address/city"),
+    ),
+    (
+        "booking",
+        "InvoiceAddress.InvoicePostalCode",
+        Field("/invoice_address/postal_code"),
+    ),
+    (
+        "booking",
+        "InvoiceAddress.InvoiceCountryCode",
+        Field("/invoice_address/country"),
+    ),
+    ("booking", "ImageUrl", Field("/photo")),
+    ("booking", "Comments", Field("/notes")),
+    ("booking", "Created", Field("/created")),
+    ("booking", "Updated", Field("/updated")),
+    // Loyalty programme (002).
+    ("client_update", "Client", Field("/external_id")),
+    ("client_update", "Name", Field("/first_name")),
+    ("client_update", "Surname", Field("/last_name")),
+    ("client_update", "Patronymic", Field("/middle_name")),
+    ("client_update", "AllowSms", Field("/consents/sms/granted")),
+    (
+        "client_update",
+        "AllowEmail",
+        Field("/consents/marketing_email/granted"),
+    ),
+    ("client_update", "Birthdate", Field("/birth_date")),
+    ("client_update", "Phone", Field("/mobile_phone")),
+    ("client_update", "Email", Field("/email")),
+    ("client_update", "Gender", Field("/gender")),
+    ("client_update", "PosCode", Field("/updated_by")),
+    (
+        "client_update",
+        "AllowEmailOnlineCheque",
+        Field("/consents/email_receipts/granted"),
+    ),
+    ("client_update", "ContragentId", Field("/crm_id")),
+    ("client_update", "Operator", Field("/tenant")),
+    ("client_update", "Token", Request("the caller's credential")),
+    ("client_update", "SiteCode", Field("/updated_by")),
+    // E-commerce platform (003).
+    ("storm", "Id", Field("/id")),
+    ("storm", "Key", Field("/id")),
+    ("storm", "Code", Field("/external_id")),
+    ("storm", "Email", Field("/email")),
+    ("storm", "SSN", Field("/national_id")),
+    ("storm", "FirstName", Field("/first_name")),
+    ("storm", "LastName", Field("/last_name")),
+    ("storm", "Phone", Field("/other_phone")),
+    ("storm", "CellPhone", Field("/mobile_phone")),
+    ("storm", "ReferId", Field("/acquisition/refer_id")),
+    ("storm", "ReferUrl", Field("/acquisition/refer_url")),
+    ("storm", "Account", Field("/username")),
+    ("storm", "Companies", Field("/company")),
+    ("storm", "DeliveryAddresses", Field("/delivery_addresses")),
+    ("storm", "InvoiceAddress", Field("/invoice_address")),
+    ("storm", "Flags", Field("/loyalty/flags")),
+    (
+        "storm",
+        "UseInvoiceAddressAsDeliveryAddress",
+        Field("/use_invoice_address_for_delivery"),
+    ),
+    ("storm", "Info", Field("/custom_fields/*")),
+    ("storm", "PricelistIds", Field("/loyalty/price_list_ids")),
+    ("storm", "CrmId", Field("/crm_id")),
+    ("storm", "IsActive", Field("/active")),
+    ("storm", "Created", Field("/created")),
+    ("storm", "Updated", Field("/updated")),
+    ("storm", "updatedBy", Field("/updated_by")),
+    (
+        "storm",
+        "cultureCode",
+        Request("the language of the answer (Accept-Language)"),
+    ),
+    // Energy utility (004).
+    (
+        "utility",
+        "Address.AddressText",
+        Field("/invoice_address/line1"),
+    ),
+    ("utility", "Address.City", Field("/invoice_address/city")),
+    (
+        "utility",
+        "Address.CoAddress",
+        Field("/invoice_address/care_of"),
+    ),
+    (
+        "utility",
+        "Address.CountryCode",
+        Field("/invoice_address/country"),
+    ),
+    (
+        "utility",
+        "Address.Entrance",
+        Field("/invoice_address/entrance"),
+    ),
+    ("utility", "Address.Floor", Field("/invoice_address/floor")),
+    (
+        "utility",
+        "Address.HouseLetter",
+        Field("/invoice_address/house_letter"),
+    ),
+    (
+        "utility",
+        "Address.HouseNo",
+        Field("/invoice_address/house_number"),
+    ),
+    (
+        "utility",
+        "Address.IsEditable",
+        Request("the access class of invoice_address (see access)"),
+    ),
+    ("utility", "Address.POBox", Field("/invoice_address/po_box")),
+    (
+        "utility",
+        "Address.ZipCode",
+        Field("/invoice_address/postal_code"),
+    ),
+    ("utility", "BirthDate", Field("/birth_date")),
+    ("utility", "CustomerId", Field("/external_id")),
+    ("utility", "CustomerType", Field("/loyalty/customer_type")),
+    ("utility", "Email", Field("/email")),
+    ("utility", "FirstName", Field("/first_name")),
+    ("utility", "IsBroadbandCustomer", Field("/loyalty/flags")),
+    (
+        "utility",
+        "IsDistrictHeatingCustomer",
+        Field("/loyalty/flags"),
+    ),
+    ("utility", "IsNetCustomer", Field("/loyalty/flags")),
+    ("utility", "IsPowerCustomer", Field("/loyalty/flags")),
+    ("utility", "LastName", Field("/last_name")),
+    ("utility", "MobileNumber", Field("/mobile_phone")),
+    (
+        "utility",
+        "OrganizationNo",
+        Field("/company/organization_number"),
+    ),
+    ("utility", "PhoneNumber", Field("/other_phone")),
+    ("utility", "Pin", Field("/national_id")),
+    (
+        "utility",
+        "RequiresProfileConfirmation",
+        Field("/loyalty/requires_profile_confirmation"),
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+    use serde_json::{Value, json};
+
+    /// A profile with every field set, so that every place exists in its JSON.
+    fn full_profile() -> Profile {
+        let address = Address {
+            line1: Some("Storgata 1".into()),
+            line2: Some("Bakgården".into()),
+            care_of: Some("Hansen".into()),
+            house_number: Some("1".into()),
+            house_letter: Some("B".into()),
+            entrance: Some("A".into()),
+            floor: Some("3".into()),
+            po_box: Some("10".into()),
+            postal_code: Some("0150".into()),
+            city: Some("Oslo".into()),
+            country: Some("NO".into()),
+        };
+        let consent = Consent {
+            granted: true,
+            at: Some("2026-01-01T00:00:00Z".into()),
+            source: Some("pos-1".into()),
+            policy_version: Some("3".into()),
+        };
+        Profile {
+            id: "p".into(),
+            external_id: "c".into(),
+            tenant: "t".into(),
+            organization_code: Some("o".into()),
+            store_code: Some("s".into()),
+            card_code: Some("k".into()),
+            crm_id: Some("crm".into()),
+            username: Some("u".into()),
+            active: true,
+            created: "2026-01-01T00:00:00Z".into(),
+            updated: "2026-01-01T00:00:00Z".into(),
+            updated_by: Some("pos-1".into()),
+            version: 1,
+            first_name: Some("Kari".into()),
+            middle_name: Some("Ivanovna".into()),
+            last_name: Some("Nordmann".into()),
+            birth_date: Some("1990-01-01".into()),
+            estimated_birth_date: Some("1990-01-01".into()),
+            gender: Some(Gender::Female),
+            has_children: Some(true),
+            national_id: Some("01010750160".into()),
+            national_id_verified: true,
+            preferred_language: Some("nb-NO".into()),
+            photo: Some("sha256".into()),
+            email: Some("kari@example.no".into()),
+            email_status: EmailStatus::Verified,
+            mobile_phone: Some("+4791234567".into()),
+            other_phone: Some("+4722334455".into()),
+            invoice_address: Some(address.clone()),
+            delivery_addresses: vec![DeliveryAddress {
+                id: "home".into(),
+                address,
+            }],
+            use_invoice_address_for_delivery: true,
+            company: Some(Company {
+                name: Some("AS".into()),
+                organization_number: Some("123".into()),
+            }),
+            consents: ConsentPurpose::ALL
+                .into_iter()
+                .map(|p| (p, consent.clone()))
+                .collect(),
+            loyalty: Loyalty {
+                member: true,
+                rank: Some("gold".into()),
+                has_card: true,
+                any_online_purchase: true,
+                any_offline_purchase: true,
+                price_list_ids: vec!["1".into()],
+                flags: vec!["power_customer".into()],
+                customer_type: Some("private".into()),
+                requires_profile_confirmation: true,
+            },
+            acquisition: Acquisition {
+                source_code: Some("x".into()),
+                refer_id: Some("1".into()),
+                refer_url: Some("https://example.com".into()),
+            },
+            notes: Some("n".into()),
+            custom_fields: [("any".to_owned(), json!(1))].into(),
+        }
+    }
+
+    #[test]
+    fn every_source_field_has_a_real_place() {
+        let wire = serde_json::to_value(full_profile()).unwrap();
+        for (source, field, target) in SOURCE_FIELDS {
+            match target {
+                Field(pointer) => {
+                    let pointer = pointer.replace("/*", "/any");
+                    assert!(
+                        wire.pointer(&pointer).is_some(),
+                        "{source}.{field} -> {pointer} is not in the profile"
+                    );
+                }
+                Request(why) => assert!(!why.is_empty(), "{source}.{field}"),
+            }
+        }
+    }
+
+    #[test]
+    fn no_source_field_is_listed_twice() {
+        for (i, (source, field, _)) in SOURCE_FIELDS.iter().enumerate() {
+            assert!(
+                !SOURCE_FIELDS[..i]
+                    .iter()
+                    .any(|(s, f, _)| s == source && f == field),
+                "{source}.{field} is listed twice"
+            );
+        }
+    }
+
+    #[test]
+    fn the_full_profile_round_trips_through_json() {
+        let profile = full_profile();
+        let back: Profile =
+            serde_json::from_value(serde_json::to_value(&profile).unwrap()).unwrap();
+        assert_eq!(back, profile);
+        let _: Value = serde_json::to_value(back).unwrap();
+    }
+}

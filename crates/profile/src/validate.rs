@@ -1,0 +1,449 @@
+//! Validation of a whole profile against a tenant's rules: every failure at
+//! once, each at its JSON Pointer. Values are expected in their cleaned form
+//! (see [`crate::patch`], which cleans before it validates).
+
+use crate::custom::check_custom_value;
+use crate::dates::{check_birth_date, check_date};
+use crate::email::check_email;
+use crate::error::{Code, FieldError, pointer_segment};
+use crate::model::{
+    Address, CODE_MAX_CHARS, MAX_DELIVERY_ADDRESSES, NAME_MAX_CHARS, Profile, TEXT_MAX_CHARS,
+};
+use crate::national_id::check_national_id;
+use crate::phone::check_phone;
+use crate::places::{check_country, check_postal_code};
+use crate::tenant::Rules;
+use crate::text::{check_name, check_text};
+use serde_json::Value;
+use time::Date;
+use validator::{Validate, ValidationErrors};
+
+/// Longest national id number, in characters.
+const NATIONAL_ID_MAX_CHARS: u64 = 30;
+/// Longest admin notes.
+const NOTES_MAX_CHARS: u64 = 2000;
+
+/// All the rule failures of `profile`.
+pub fn validate(profile: &Profile, rules: &Rules, today: Date) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut push = |error: Option<FieldError>| errors.extend(error);
+    let tenant = rules.tenant();
+
+    for (name, value) in [
+        ("first_name", &profile.first_name),
+        ("middle_name", &profile.middle_name),
+        ("last_name", &profile.last_name),
+    ] {
+        if let Some(value) = value {
+            push(check_name(&format!("/{name}"), value, NAME_MAX_CHARS));
+        }
+    }
+    if let Some(birth) = &profile.birth_date {
+        push(check_birth_date(
+            "/birth_date",
+            birth,
+            today,
+            tenant.minimum_age,
+        ));
+    }
+    if let Some(date) = &profile.estimated_birth_date {
+        push(check_date("/estimated_birth_date", date));
+    }
+    if let Some(id) = &profile.national_id {
+        let error = check_text("/national_id", id, NATIONAL_ID_MAX_CHARS, false).or_else(|| {
+            let country = tenant.national_id_country.as_deref()?;
+            check_national_id("/national_id", id, country)
+        });
+        push(error);
+    }
+    if let Some(tag) = &profile.preferred_language {
+        push(check_language("/preferred_language", tag));
+    }
+    if let Some(email) = &profile.email {
+        push(check_email("/email", email));
+    }
+    for (name, value) in [
+        ("mobile_phone", &profile.mobile_phone),
+        ("other_phone", &profile.other_phone),
+    ] {
+        if let Some(phone) = value {
+            push(check_phone(
+                &format!("/{name}"),
+                phone,
+                tenant.phone_max_digits,
+            ));
+        }
+    }
+    for (name, value) in [
+        ("organization_code", &profile.organization_code),
+        ("store_code", &profile.store_code),
+        ("card_code", &profile.card_code),
+        ("crm_id", &profile.crm_id),
+        ("username", &profile.username),
+        ("loyalty/rank", &profile.loyalty.rank),
+        ("loyalty/customer_type", &profile.loyalty.customer_type),
+        ("acquisition/source_code", &profile.acquisition.source_code),
+        ("acquisition/refer_id", &profile.acquisition.refer_id),
+    ] {
+        if let Some(value) = value {
+            push(check_text(
+                &format!("/{name}"),
+                value,
+                CODE_MAX_CHARS,
+                false,
+            ));
+        }
+    }
+    if let Some(url) = &profile.acquisition.refer_url {
+        push(check_text("/acquisition/refer_url", url, 255, false));
+    }
+    if let Some(notes) = &profile.notes {
+        push(check_text("/notes", notes, NOTES_MAX_CHARS, true));
+    }
+
+    if let Some(address) = &profile.invoice_address {
+        check_address(
+            &mut errors,
+            "/invoice_address",
+            address,
+            AddressUse::Invoice,
+        );
+    }
+    if profile.delivery_addresses.len() > MAX_DELIVERY_ADDRESSES {
+        errors.push(
+            FieldError::new("/delivery_addresses", Code::TooMany)
+                .with("max", MAX_DELIVERY_ADDRESSES),
+        );
+    }
+    for (i, delivery) in profile.delivery_addresses.iter().enumerate() {
+        let base = format!("/delivery_addresses/{i}");
+        if delivery.id.is_empty() {
+            errors.push(FieldError::new(format!("{base}/id"), Code::Required));
+        } else if profile.delivery_addresses[..i]
+            .iter()
+            .any(|d| d.id == delivery.id)
+        {
+            errors.push(FieldError::new(format!("{base}/id"), Code::Duplicate));
+        } else if let Some(error) =
+            check_text(&format!("{base}/id"), &delivery.id, CODE_MAX_CHARS, false)
+        {
+            errors.push(error);
+        }
+        check_address(&mut errors, &base, &delivery.address, AddressUse::Delivery);
+    }
+    if let Some(company) = &profile.company {
+        from_validator(&mut errors, "/company", company.validate());
+        for (name, value) in [
+            ("name", &company.name),
+            ("organization_number", &company.organization_number),
+        ] {
+            if let Some(value) = value {
+                errors.extend(
+                    check_text(&format!("/company/{name}"), value, TEXT_MAX_CHARS, false)
+                        .filter(|e| e.code != Code::TooLong),
+                );
+            }
+        }
+    }
+
+    check_required(&mut errors, profile, rules);
+    check_custom_fields(&mut errors, profile, rules);
+    errors
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum AddressUse {
+    Invoice,
+    Delivery,
+}
+
+fn check_address(errors: &mut Vec<FieldError>, base: &str, address: &Address, usage: AddressUse) {
+    from_validator(errors, base, address.validate());
+    let parts = [
+        ("line1", &address.line1),
+        ("line2", &address.line2),
+        ("care_of", &address.care_of),
+        ("house_number", &address.house_number),
+        ("house_letter", &address.house_letter),
+        ("entrance", &address.entrance),
+        ("floor", &address.floor),
+        ("po_box", &address.po_box),
+        ("postal_code", &address.postal_code),
+        ("city", &address.city),
+    ];
+    for (name, value) in parts {
+        if let Some(value) = value {
+            // Lengths come from the validator derive on `Address`.
+            errors.extend(check_text(
+                &format!("{base}/{name}"),
+                value,
+                u64::MAX,
+                false,
+            ));
+        }
+    }
+    let (zip, city, country) = match usage {
+        AddressUse::Invoice => (
+            Code::InvoiceAddressZipMissing,
+            Code::InvoiceAddressCityMissing,
+            Code::InvoiceAddressCountryMissing,
+        ),
+        AddressUse::Delivery => (
+            Code::DeliveryAddressZipMissing,
+            Code::DeliveryAddressCityMissing,
+            Code::DeliveryAddressCountryMissing,
+        ),
+    };
+    let missing = |value: &Option<String>| value.as_deref().is_none_or(str::is_empty);
+    if missing(&address.postal_code) {
+        errors.push(FieldError::new(format!("{base}/postal_code"), zip));
+    }
+    if missing(&address.city) {
+        errors.push(FieldError::new(format!("{base}/city"), city));
+    }
+    match &address.country {
+        None => errors.push(FieldError::new(format!("{base}/country"), country)),
+        Some(code) => match check_country(&format!("{base}/country"), code) {
+            Some(error) => errors.push(error),
+            None => {
+                if let Some(postal_code) = address.postal_code.as_deref().filter(|p| !p.is_empty())
+                {
+                    errors.extend(check_postal_code(
+                        &format!("{base}/postal_code"),
+                        postal_code,
+                        code,
+                    ));
+                }
+            }
+        },
+    }
+}
+
+/// The validator crate's failures (length limits of `Address`, `Company`) as field errors.
+fn from_validator(errors: &mut Vec<FieldError>, base: &str, result: Result<(), ValidationErrors>) {
+    let Err(failures) = result else { return };
+    let mut found: Vec<FieldError> = failures
+        .field_errors()
+        .into_iter()
+        .flat_map(|(field, list)| {
+            list.iter().map(move |failure| {
+                let pointer = format!("{base}/{field}");
+                match (failure.code.as_ref(), failure.params.get("max")) {
+                    ("length", Some(max)) => {
+                        FieldError::new(pointer, Code::TooLong).with("max", max.clone())
+                    }
+                    _ => FieldError::new(pointer, Code::InvalidType),
+                }
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    errors.extend(found);
+}
+
+/// BCP 47 in its common form: a 2-3 letter language, then subtags of 1-8
+/// letters or digits (script, region, variants), e.g. `nb-NO`, `sr-Latn-RS`.
+fn check_language(pointer: &str, tag: &str) -> Option<FieldError> {
+    let mut subtags = tag.split('-');
+    let language_ok = subtags
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()));
+    let rest_ok =
+        subtags.all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()));
+    (!(language_ok && rest_ok && tag.len() <= 35))
+        .then(|| FieldError::new(pointer, Code::InvalidLanguage))
+}
+
+/// Built-in fields the tenant requires (and shows) must have a value.
+fn check_required(errors: &mut Vec<FieldError>, profile: &Profile, rules: &Rules) {
+    let Ok(Value::Object(wire)) = serde_json::to_value(profile) else {
+        return;
+    };
+    for (name, setting) in &rules.tenant().fields {
+        if !(setting.required && setting.shown) {
+            continue;
+        }
+        let empty = match wire.get(name) {
+            None | Some(Value::Null) => true,
+            Some(Value::String(s)) => s.is_empty(),
+            Some(Value::Array(a)) => a.is_empty(),
+            Some(Value::Object(o)) => o.is_empty(),
+            Some(_) => false,
+        };
+        let already = errors.iter().any(|e| e.pointer == format!("/{name}"));
+        if empty && !already {
+            errors.push(FieldError::new(format!("/{name}"), Code::Required));
+        }
+    }
+}
+
+fn check_custom_fields(errors: &mut Vec<FieldError>, profile: &Profile, rules: &Rules) {
+    for key in profile.custom_fields.keys() {
+        if rules.custom_field(key).is_none() {
+            errors.push(FieldError::new(
+                format!("/custom_fields/{}", pointer_segment(key)),
+                Code::UnknownField,
+            ));
+        }
+    }
+    for (def, pattern) in rules.custom_fields() {
+        let value = profile.custom_fields.get(&def.key).unwrap_or(&Value::Null);
+        errors.extend(check_custom_value(
+            &format!("/custom_fields/{}", def.key),
+            def,
+            pattern,
+            value,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::parse_date;
+    use crate::model::DeliveryAddress;
+    use crate::tenant::TenantRules;
+    use serde_json::json;
+
+    fn today() -> Date {
+        parse_date("2026-11-23").unwrap()
+    }
+
+    fn errors_of(profile: &Profile, rules: &Rules) -> Vec<(String, Code)> {
+        validate(profile, rules, today())
+            .into_iter()
+            .map(|e| (e.pointer, e.code))
+            .collect()
+    }
+
+    fn address(value: Value) -> Address {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn an_empty_profile_is_valid_by_default() {
+        assert!(errors_of(&Profile::default(), &Rules::default()).is_empty());
+    }
+
+    #[test]
+    fn addresses_need_postal_code_city_and_country() {
+        let profile = Profile {
+            invoice_address: Some(address(json!({"line1": "Storgatan 1"}))),
+            delivery_addresses: vec![
+                DeliveryAddress {
+                    id: "home".into(),
+                    address: address(
+                        json!({"postal_code": "123 45", "city": "Umeå", "country": "SE"}),
+                    ),
+                },
+                DeliveryAddress {
+                    id: "home".into(),
+                    address: address(
+                        json!({"city": "Oslo", "country": "NO", "postal_code": "12345"}),
+                    ),
+                },
+                DeliveryAddress {
+                    id: "work".into(),
+                    address: address(json!({"postal_code": "10115"})),
+                },
+            ],
+            ..Profile::default()
+        };
+        assert_eq!(
+            errors_of(&profile, &Rules::default()),
+            [
+                (
+                    "/invoice_address/postal_code".into(),
+                    Code::InvoiceAddressZipMissing
+                ),
+                (
+                    "/invoice_address/city".into(),
+                    Code::InvoiceAddressCityMissing
+                ),
+                (
+                    "/invoice_address/country".into(),
+                    Code::InvoiceAddressCountryMissing
+                ),
+                ("/delivery_addresses/1/id".into(), Code::Duplicate),
+                (
+                    "/delivery_addresses/1/postal_code".into(),
+                    Code::InvalidPostalCode
+                ),
+                (
+                    "/delivery_addresses/2/city".into(),
+                    Code::DeliveryAddressCityMissing
+                ),
+                (
+                    "/delivery_addresses/2/country".into(),
+                    Code::DeliveryAddressCountryMissing
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn address_lengths_come_from_the_validator_derive() {
+        let long = "x".repeat(101);
+        let profile = Profile {
+            invoice_address: Some(address(
+                json!({"line1": long, "postal_code": "12345", "city": "Madrid", "country": "ES", "floor": "12345678901"}),
+            )),
+            ..Profile::default()
+        };
+        let errors = validate(&profile, &Rules::default(), today());
+        let pointers: Vec<_> = errors
+            .iter()
+            .map(|e| (e.pointer.as_str(), e.code, e.params.get("max").cloned()))
+            .collect();
+        assert_eq!(
+            pointers,
+            [
+                ("/invoice_address/floor", Code::TooLong, Some(json!(10))),
+                ("/invoice_address/line1", Code::TooLong, Some(json!(100))),
+            ]
+        );
+    }
+
+    #[test]
+    fn tenant_rules_apply() {
+        let tenant: TenantRules = serde_json::from_value(json!({
+            "fields": {"last_name": {"required": true}, "email": {"required": true, "shown": false}},
+            "minimum_age": 18,
+            "phone_max_digits": 14,
+            "national_id_country": "SE",
+            "custom_fields": [{"key": "store", "type": "select", "required": true, "options": [{"value": "umea"}]}]
+        }))
+        .unwrap();
+        let rules = Rules::new(tenant).unwrap();
+        let profile = Profile {
+            birth_date: Some("2010-01-01".into()),
+            mobile_phone: Some("123456789012345".into()),
+            national_id: Some("811228-9875".into()),
+            preferred_language: Some("sv_SE".into()),
+            custom_fields: [("shoe_size".to_owned(), json!(42))].into(),
+            ..Profile::default()
+        };
+        assert_eq!(
+            errors_of(&profile, &rules),
+            [
+                ("/birth_date".into(), Code::TooYoung),
+                ("/national_id".into(), Code::InvalidNationalId),
+                ("/preferred_language".into(), Code::InvalidLanguage),
+                ("/mobile_phone".into(), Code::PhoneTooLong),
+                ("/last_name".into(), Code::Required),
+                ("/custom_fields/shoe_size".into(), Code::UnknownField),
+                ("/custom_fields/store".into(), Code::Required),
+            ]
+        );
+    }
+
+    #[test]
+    fn language_tags() {
+        for good in ["en", "sv-SE", "nb-NO", "sr-Latn-RS", "es-419"] {
+            assert!(check_language("/l", good).is_none(), "{good}");
+        }
+        for bad in ["", "e", "english", "sv_SE", "sv-", "sv--SE", "sv-SEEEEEEEE"] {
+            assert!(check_language("/l", bad).is_some(), "{bad}");
+        }
+    }
+}
