@@ -321,8 +321,49 @@ impl Profile {
         }
     }
 
+    /// Whether a customer-editable field has a value (for `required`). A
+    /// `bool` always has one; an empty text, list or map has none.
+    pub fn has_value(&self, field: &str) -> bool {
+        let text = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
+        match field {
+            "first_name" => text(&self.first_name),
+            "middle_name" => text(&self.middle_name),
+            "last_name" => text(&self.last_name),
+            "birth_date" => text(&self.birth_date),
+            "gender" => self.gender.is_some(),
+            "has_children" => self.has_children.is_some(),
+            "national_id" => text(&self.national_id),
+            "preferred_language" => text(&self.preferred_language),
+            "email" => text(&self.email),
+            "mobile_phone" => text(&self.mobile_phone),
+            "other_phone" => text(&self.other_phone),
+            "invoice_address" => self.invoice_address.is_some(),
+            "delivery_addresses" => !self.delivery_addresses.is_empty(),
+            "use_invoice_address_for_delivery" => true,
+            "company" => self.company.is_some(),
+            "consents" => !self.consents.is_empty(),
+            "custom_fields" => !self.custom_fields.is_empty(),
+            _ => true,
+        }
+    }
+
     /// The strong entity tag of this version.
     pub fn etag(&self) -> String {
         format!("\"v{}\"", self.version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::{Access, FIELDS};
+
+    #[test]
+    fn has_value_knows_every_customer_editable_field() {
+        let empty = Profile::default();
+        for spec in FIELDS.iter().filter(|f| f.access == Access::CustomerEditable) {
+            let always = spec.name == "use_invoice_address_for_delivery";
+            assert_eq!(empty.has_value(spec.name), always, "{}", spec.name);
+        }
     }
 }

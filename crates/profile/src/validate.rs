@@ -256,23 +256,12 @@ fn check_language(pointer: &str, tag: &str) -> Option<FieldError> {
 
 /// Built-in fields the tenant requires (and shows) must have a value.
 fn check_required(errors: &mut Vec<FieldError>, profile: &Profile, rules: &Rules) {
-    let Ok(Value::Object(wire)) = serde_json::to_value(profile) else {
-        return;
-    };
     for (name, setting) in &rules.tenant().fields {
-        if !(setting.required && setting.shown) {
-            continue;
-        }
-        let empty = match wire.get(name) {
-            None | Some(Value::Null) => true,
-            Some(Value::String(s)) => s.is_empty(),
-            Some(Value::Array(a)) => a.is_empty(),
-            Some(Value::Object(o)) => o.is_empty(),
-            Some(_) => false,
-        };
-        let already = errors.iter().any(|e| e.pointer == format!("/{name}"));
-        if empty && !already {
-            errors.push(FieldError::new(format!("/{name}"), Code::Required));
+        if setting.required && setting.shown && !profile.has_value(name) {
+            let pointer = format!("/{name}");
+            if !errors.iter().any(|e| e.pointer == pointer) {
+                errors.push(FieldError::new(pointer, Code::Required));
+            }
         }
     }
 }
