@@ -361,7 +361,10 @@ mod tests {
     #[test]
     fn has_value_knows_every_customer_editable_field() {
         let empty = Profile::default();
-        for spec in FIELDS.iter().filter(|f| f.access == Access::CustomerEditable) {
+        for spec in FIELDS
+            .iter()
+            .filter(|f| f.access == Access::CustomerEditable)
+        {
             let always = spec.name == "use_invoice_address_for_delivery";
             assert_eq!(empty.has_value(spec.name), always, "{}", spec.name);
         }

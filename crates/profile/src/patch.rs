@@ -6,7 +6,7 @@
 //! assignment. A field the writer may not change is refused (`ReadOnly`)
 //! unless it is sent with exactly its stored value.
 
-use crate::access::{Access, Actor, FIELDS, consent_part_access, field_spec};
+use crate::access::{Actor, FIELDS, consent_part_access, field_spec};
 use crate::custom::clean_custom_value;
 use crate::email::clean_email;
 use crate::error::{Code, FieldError, pointer_segment};
@@ -604,9 +604,4 @@ fn stamp_consents(stored: &Profile, profile: &mut Profile, change: &Change) {
             consent.policy_version = change.policy_version.map(str::to_owned);
         }
     }
-}
-
-/// Whether `access` lets nobody write through the API.
-pub fn is_server_owned(field: &str) -> bool {
-    field_spec(field).is_some_and(|f| f.access == Access::ServerOwned)
 }

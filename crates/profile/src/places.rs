@@ -104,7 +104,10 @@ mod tests {
     fn countries() {
         let all: Vec<&str> = COUNTRIES.split(' ').collect();
         assert_eq!(all.len(), 249);
-        assert!(all.windows(2).all(|w| w[0] < w[1]), "sorted, for the binary search");
+        assert!(
+            all.windows(2).all(|w| w[0] < w[1]),
+            "sorted, for the binary search"
+        );
         assert!(all.iter().all(|c| is_country(c)));
         for good in ["SE", "NO", "ES", "RU", "DE", "GB", "US", "AX", "SJ"] {
             assert!(is_country(good), "{good}");

@@ -410,6 +410,30 @@ mod tests {
     }
 
     #[test]
+    fn every_top_level_field_has_exactly_one_access_class() {
+        let wire = serde_json::to_value(full_profile()).unwrap();
+        let keys: Vec<&String> = wire.as_object().unwrap().keys().collect();
+        for key in &keys {
+            assert!(
+                crate::access::field_spec(key).is_some(),
+                "{key} has no access class"
+            );
+        }
+        for spec in crate::access::FIELDS {
+            assert!(
+                keys.contains(&&spec.name.to_owned()),
+                "{} is not in the profile",
+                spec.name
+            );
+            let count = crate::access::FIELDS
+                .iter()
+                .filter(|f| f.name == spec.name)
+                .count();
+            assert_eq!(count, 1, "{}", spec.name);
+        }
+    }
+
+    #[test]
     fn no_source_field_is_listed_twice() {
         for (i, (source, field, _)) in SOURCE_FIELDS.iter().enumerate() {
             assert!(
