@@ -78,6 +78,46 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in declaration order.
+    pub const ALL: [Code; 33] = {
+        use Code::*;
+        [
+            Required,
+            TooLong,
+            TooShort,
+            InvalidCharacters,
+            ControlCharacters,
+            InvalidType,
+            UnknownField,
+            ReadOnly,
+            InvalidEmail,
+            EmailTaken,
+            InvalidPhone,
+            PhoneTooLong,
+            InvalidDate,
+            BirthDateInFuture,
+            TooOld,
+            TooYoung,
+            InvalidCountry,
+            InvalidPostalCode,
+            DeliveryAddressZipMissing,
+            DeliveryAddressCityMissing,
+            DeliveryAddressCountryMissing,
+            InvoiceAddressZipMissing,
+            InvoiceAddressCityMissing,
+            InvoiceAddressCountryMissing,
+            TooMany,
+            Duplicate,
+            InvalidNationalId,
+            InvalidLanguage,
+            NotAnOption,
+            BelowMinimum,
+            AboveMaximum,
+            PatternMismatch,
+            InvalidPattern,
+        ]
+    };
+
     /// The wire name, e.g. `"TooLong"`.
     pub fn as_str(self) -> &'static str {
         use Code::*;
@@ -148,4 +188,18 @@ impl FieldError {
 /// Escapes a key for use as one JSON Pointer segment (RFC 6901).
 pub fn pointer_segment(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_and_its_wire_name_is_its_name() {
+        for (i, code) in Code::ALL.iter().enumerate() {
+            assert!(!Code::ALL[..i].contains(code), "{code:?} twice");
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+            assert_eq!(format!("{code:?}"), code.as_str());
+        }
+    }
 }

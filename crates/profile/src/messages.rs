@@ -365,43 +365,7 @@ mod tests {
 
     #[test]
     fn every_message_has_every_language_and_no_unfilled_placeholder_names() {
-        use Code::*;
-        let all = [
-            Required,
-            TooLong,
-            TooShort,
-            InvalidCharacters,
-            ControlCharacters,
-            InvalidType,
-            UnknownField,
-            ReadOnly,
-            InvalidEmail,
-            EmailTaken,
-            InvalidPhone,
-            PhoneTooLong,
-            InvalidDate,
-            BirthDateInFuture,
-            TooOld,
-            TooYoung,
-            InvalidCountry,
-            InvalidPostalCode,
-            DeliveryAddressZipMissing,
-            DeliveryAddressCityMissing,
-            DeliveryAddressCountryMissing,
-            InvoiceAddressZipMissing,
-            InvoiceAddressCityMissing,
-            InvoiceAddressCountryMissing,
-            TooMany,
-            Duplicate,
-            InvalidNationalId,
-            InvalidLanguage,
-            NotAnOption,
-            BelowMinimum,
-            AboveMaximum,
-            PatternMismatch,
-            InvalidPattern,
-        ];
-        for code in all {
+        for code in Code::ALL {
             let texts = table(code);
             let placeholders = |t: &str| t.matches('{').count();
             for text in texts {

@@ -475,6 +475,16 @@ fn touched_by(pointer: &str, patch: &Map<String, Value>) -> bool {
     })
 }
 
+/// A request body must be a JSON object.
+fn object(body: &Value) -> Result<&Map<String, Value>, Vec<FieldError>> {
+    match body {
+        Value::Object(members) => Ok(members),
+        _ => Err(vec![
+            FieldError::new("", Code::InvalidType).with("expected", "object"),
+        ]),
+    }
+}
+
 /// Applies a merge patch written by `change.actor`. Validation errors are
 /// reported for the fields the patch touches, so that a rule the tenant added
 /// later never blocks a customer from changing something else.
@@ -483,11 +493,7 @@ pub fn apply_patch(
     patch: &Value,
     change: &Change,
 ) -> Result<Patched, Vec<FieldError>> {
-    let Value::Object(patch) = patch else {
-        return Err(vec![
-            FieldError::new("", Code::InvalidType).with("expected", "object"),
-        ]);
-    };
+    let patch = object(patch)?;
     let stored_wire = wire(stored);
     let mut merged = Value::Object(stored_wire.clone());
     merge_patch(&mut merged, &Value::Object(patch.clone()));
@@ -543,11 +549,7 @@ pub fn replace(
     body: &Value,
     change: &Change,
 ) -> Result<Patched, Vec<FieldError>> {
-    let Value::Object(body) = body else {
-        return Err(vec![
-            FieldError::new("", Code::InvalidType).with("expected", "object"),
-        ]);
-    };
+    let body = object(body)?;
     let mut patch = body.clone();
     for spec in FIELDS.iter().filter(|f| f.access.writable_by(change.actor)) {
         patch.entry(spec.name).or_insert(Value::Null);
