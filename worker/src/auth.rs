@@ -77,30 +77,51 @@ pub async fn customer(req: &Request, env: &Env) -> ApiResult<Customer> {
 
 /// Verifies signature and claims of `token` against the tenant's keys.
 pub fn verify(token: &str, issuer: &str, config: &TenantConfig, now: u64) -> ApiResult<Claims> {
+    // `alg: none` and every algorithm outside these fail here.
     let header = decode_header(token).map_err(|_| ApiError::InvalidToken)?;
-    if header.alg != Algorithm::HS256 {
+    let alg_name = match header.alg {
+        Algorithm::HS256 => "HS256",
+        Algorithm::EdDSA => "EdDSA",
+        Algorithm::ES256 => "ES256",
+        _ => return Err(ApiError::InvalidToken),
+    };
+    // A token names its key by `kid`; without one, the tenant's first key of its algorithm.
+    let key = match &header.kid {
+        Some(kid) => config
+            .token_keys
+            .iter()
+            .find(|k| k.kid.as_ref() == Some(kid)),
+        None => config.token_keys.iter().find(|k| k.alg == alg_name),
+    }
+    .ok_or(ApiError::InvalidToken)?;
+    // A key verifies only tokens of its own algorithm.
+    if key.alg != alg_name {
         return Err(ApiError::InvalidToken);
     }
-    let key = config
-        .token_keys
-        .iter()
-        .filter(|k| k.alg == "HS256")
-        .find(|k| header.kid.is_none() || k.kid == header.kid)
-        .and_then(|k| k.secret.as_deref())
-        .ok_or(ApiError::InvalidToken)?;
-    let mut validation = Validation::new(Algorithm::HS256);
+    let decoding_key = match header.alg {
+        Algorithm::HS256 => key
+            .secret
+            .as_deref()
+            .map(|s| DecodingKey::from_secret(s.as_bytes())),
+        Algorithm::EdDSA => key
+            .x
+            .as_deref()
+            .and_then(|x| DecodingKey::from_ed_components(x).ok()),
+        _ => match (key.x.as_deref(), key.y.as_deref()) {
+            (Some(x), Some(y)) => DecodingKey::from_ec_components(x, y).ok(),
+            _ => None,
+        },
+    }
+    .ok_or(ApiError::InvalidToken)?;
+    let mut validation = Validation::new(header.alg);
     validation.set_audience(&[AUDIENCE]);
     validation.set_issuer(&[issuer]);
     validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
     validation.leeway = LEEWAY_SECONDS;
     validation.validate_nbf = true;
-    let claims = decode::<Claims>(
-        token,
-        &DecodingKey::from_secret(key.as_bytes()),
-        &validation,
-    )
-    .map_err(|_| ApiError::InvalidToken)?
-    .claims;
+    let claims = decode::<Claims>(token, &decoding_key, &validation)
+        .map_err(|_| ApiError::InvalidToken)?
+        .claims;
     let too_far = claims.exp > now + MAX_LIFETIME_SECONDS + LEEWAY_SECONDS;
     let issued_in_future = claims.iat.is_some_and(|iat| iat > now + LEEWAY_SECONDS);
     if too_far || issued_in_future || claims.sub.is_empty() {

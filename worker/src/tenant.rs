@@ -25,12 +25,32 @@ pub struct TenantConfig {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenKey {
-    #[serde(default)]
+    /// Names the key in a token's header; required for EdDSA and ES256 keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
+    /// `HS256`, `EdDSA` (Ed25519) or `ES256` (P-256).
     pub alg: String,
-    /// The HS256 shared secret. Never returned by the API.
+    /// The HS256 shared secret, at least 32 characters. Never returned by the API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// The public key as in a JWK, base64url: the Ed25519 key, or the P-256 point's x.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    /// The P-256 point's y (ES256 only), base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<String>,
+}
+
+/// The token algorithms a tenant may use.
+pub const ALGORITHMS: [&str; 3] = ["HS256", "EdDSA", "ES256"];
+
+fn coordinate_ok(value: &Option<String>) -> bool {
+    use base64::Engine;
+    value.as_deref().is_some_and(|v| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(v)
+            .is_ok_and(|bytes| bytes.len() == 32)
+    })
 }
 
 impl TenantConfig {
@@ -44,17 +64,35 @@ impl TenantConfig {
             errors.push(profile::FieldError::new("/token_keys", Code::Required));
         }
         for (i, key) in self.token_keys.iter().enumerate() {
-            if key.alg != "HS256" {
+            let at = |part: &str| format!("/token_keys/{i}/{part}");
+            let asymmetric = key.alg != "HS256";
+            if !ALGORITHMS.contains(&key.alg.as_str()) {
                 errors.push(
-                    profile::FieldError::new(format!("/token_keys/{i}/alg"), Code::NotAnOption)
-                        .with("options", "HS256"),
+                    profile::FieldError::new(at("alg"), Code::NotAnOption)
+                        .with("options", ALGORITHMS.join(", ")),
+                );
+            } else if !asymmetric && key.secret.as_deref().unwrap_or("").len() < 32 {
+                errors.push(profile::FieldError::new(at("secret"), Code::TooShort).with("min", 32));
+            } else if asymmetric && !coordinate_ok(&key.x) {
+                errors.push(
+                    profile::FieldError::new(at("x"), Code::InvalidType)
+                        .with("expected", "32 bytes, base64url"),
+                );
+            } else if key.alg == "ES256" && !coordinate_ok(&key.y) {
+                errors.push(
+                    profile::FieldError::new(at("y"), Code::InvalidType)
+                        .with("expected", "32 bytes, base64url"),
                 );
             }
-            if key.secret.as_deref().unwrap_or("").len() < 32 {
-                errors.push(
-                    profile::FieldError::new(format!("/token_keys/{i}/secret"), Code::TooShort)
-                        .with("min", 32),
-                );
+            if asymmetric && key.kid.as_deref().unwrap_or("").is_empty() {
+                errors.push(profile::FieldError::new(at("kid"), Code::Required));
+            }
+            if key.kid.is_some()
+                && self.token_keys[..i]
+                    .iter()
+                    .any(|other| other.kid == key.kid)
+            {
+                errors.push(profile::FieldError::new(at("kid"), Code::Duplicate));
             }
         }
         if let Err(rule_errors) = profile::Rules::new(self.rules.clone()) {
