@@ -6,7 +6,7 @@
 use crate::auth::Customer;
 use crate::error::{ApiError, ApiResult};
 use profile::text::{check_name, clean_line};
-use profile::{Actor, Change, FieldError, Profile, Rules, TenantRules, apply_patch};
+use profile::{Actor, Change, FieldError, Profile, Rules, TenantRules, apply_patch, replace};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::cell::RefCell;
@@ -41,6 +41,20 @@ enum Ask {
         if_match: String,
         patch: Value,
     },
+    Replace {
+        who: Who,
+        if_match: String,
+        body: Value,
+    },
+}
+
+/// How a write changes the profile.
+#[derive(Clone, Copy)]
+pub enum Write {
+    /// A JSON merge patch (`PATCH`).
+    MergePatch,
+    /// A replacement of every customer-editable field (`PUT`).
+    Replace,
 }
 
 /// Whose profile, the tenant's rules, and what a new profile starts with.
@@ -72,17 +86,26 @@ pub async fn read(env: &Env, who: &Customer) -> ApiResult<Profile> {
     }
 }
 
-/// Applies a merge patch if `if_match` names the current version.
-pub async fn patch(
+/// Writes the profile if `if_match` names the current version.
+pub async fn write(
     env: &Env,
     who: &Customer,
+    how: Write,
     if_match: String,
-    patch: Value,
+    body: Value,
 ) -> ApiResult<Profile> {
-    let ask = Ask::Patch {
-        who: who.into(),
-        if_match,
-        patch,
+    let whose: Who = who.into();
+    let ask = match how {
+        Write::MergePatch => Ask::Patch {
+            who: whose,
+            if_match,
+            patch: body,
+        },
+        Write::Replace => Ask::Replace {
+            who: whose,
+            if_match,
+            body,
+        },
     };
     match send(env, who, &ask).await? {
         Reply::Profile { profile } => Ok(*profile),
@@ -148,7 +171,12 @@ impl DurableObject for CustomerObject {
                 who,
                 if_match,
                 patch,
-            } => self.patch(who, &if_match, &patch)?,
+            } => self.write(who, &if_match, &patch, Write::MergePatch)?,
+            Ask::Replace {
+                who,
+                if_match,
+                body,
+            } => self.write(who, &if_match, &body, Write::Replace)?,
         };
         Response::from_json(&reply)
     }
@@ -177,7 +205,7 @@ impl CustomerObject {
         Ok(use_rules(rules))
     }
 
-    fn patch(&self, who: Who, if_match: &str, patch: &Value) -> worker::Result<Reply> {
+    fn write(&self, who: Who, if_match: &str, body: &Value, how: Write) -> worker::Result<Reply> {
         let tenant_rules = who.rules.clone();
         let stored = self.load_or_create(who)?;
         if if_match != stored.etag() {
@@ -196,7 +224,10 @@ impl CustomerObject {
                 source: CUSTOMER_SOURCE,
                 policy_version: None,
             };
-            apply_patch(&stored, patch, &change)
+            match how {
+                Write::MergePatch => apply_patch(&stored, body, &change),
+                Write::Replace => replace(&stored, body, &change),
+            }
         })?;
         match outcome {
             Err(errors) => Ok(Reply::Invalid { errors }),

@@ -1,6 +1,7 @@
 //! The router: each handler reads the request, asks the customer's Durable
 //! Object or KV, and turns the answer into a response.
 
+use crate::customer::Write;
 use crate::error::{ApiError, ApiResult};
 use crate::{auth, customer, dev, tenant};
 use serde_json::{Value, json};
@@ -15,7 +16,8 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
     match (req.method(), segments.as_slice()) {
         (Method::Get, ["healthz"]) => Ok(Response::from_json(&json!({"status": "ok"}))?),
         (Method::Get, ["v1", "customers", "me"]) => get_me(req, env).await,
-        (Method::Patch, ["v1", "customers", "me"]) => patch_me(req, env).await,
+        (Method::Patch, ["v1", "customers", "me"]) => write_me(req, env, Write::MergePatch).await,
+        (Method::Put, ["v1", "customers", "me"]) => write_me(req, env, Write::Replace).await,
         (_, ["v1", "customers", "me"]) => Err(ApiError::MethodNotAllowed),
         (Method::Get, ["v1", "tenants", id]) => get_tenant(&req, env, id).await,
         (Method::Put, ["v1", "tenants", id]) => {
@@ -46,18 +48,18 @@ async fn get_me(req: Request, env: &Env) -> ApiResult<Response> {
     with_etag(Response::from_json(&profile)?, &etag)
 }
 
-async fn patch_me(mut req: Request, env: &Env) -> ApiResult<Response> {
+async fn write_me(mut req: Request, env: &Env, how: Write) -> ApiResult<Response> {
     let who = auth::customer(&req, env).await?;
     let if_match = req
         .headers()
         .get("If-Match")?
         .ok_or(ApiError::PreconditionRequired)?;
-    let patch = json_body(
-        &mut req,
-        &["application/merge-patch+json", "application/json"],
-    )
-    .await?;
-    let profile = customer::patch(env, &who, if_match, patch).await?;
+    let accepted: &[&str] = match how {
+        Write::MergePatch => &["application/merge-patch+json", "application/json"],
+        Write::Replace => &["application/json"],
+    };
+    let body = json_body(&mut req, accepted).await?;
+    let profile = customer::write(env, &who, how, if_match, body).await?;
     let etag = profile.etag();
     with_etag(Response::from_json(&profile)?, &etag)
 }
