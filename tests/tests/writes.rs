@@ -23,7 +23,7 @@ async fn put_replaces_the_editable_fields_and_keeps_the_rest() {
         .bearer_auth(&token)
         .header("Content-Type", "application/merge-patch+json")
         .header("If-Match", &etag)
-        .body(json!({"first_name": "Ola", "last_name": "Nordmann", "consents": {"sms": {"granted": true}}}).to_string())
+        .body(json!({"first_name": "Ola", "middle_name": "Johan", "last_name": "Nordmann", "consents": {"sms": {"granted": true}}}).to_string())
         .send()
         .await
         .unwrap();
@@ -33,14 +33,22 @@ async fn put_replaces_the_editable_fields_and_keeps_the_rest() {
         .put(me())
         .bearer_auth(&token)
         .header("If-Match", &etag)
-        .json(&json!({"first_name": "Kari", "email": "kari@example.no"}))
+        .json(
+            &json!({"first_name": "Kari", "last_name": "Hansen", "email": "kari@example.no",
+                      "custom_fields": {"home_store": "madrid"}}),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(replaced.status(), StatusCode::OK);
     let profile: Value = replaced.json().await.unwrap();
     assert_eq!(profile["first_name"], "Kari");
-    assert!(profile.get("last_name").is_none(), "left out, so cleared");
+    assert!(profile.get("middle_name").is_none(), "left out, so cleared");
+    assert_eq!(
+        profile["custom_fields"],
+        json!({"home_store": "madrid"}),
+        "left out, so cleared"
+    );
     assert_eq!(
         profile["consents"]["sms"]["granted"], false,
         "left out, so withdrawn"
@@ -133,4 +141,29 @@ async fn of_fifty_concurrent_patches_with_one_etag_exactly_one_wins() {
     let (_, stored) = read(&token).await;
     assert_eq!(stored["first_name"], winners[0].as_str());
     assert_eq!(stored["version"], 2);
+}
+
+#[tokio::test]
+async fn put_without_a_field_the_tenant_requires_is_refused() {
+    let token = demo_token(&unique_customer("put-required"));
+    let (etag, _) = read(&token).await;
+    let response = http()
+        .put(me())
+        .bearer_auth(&token)
+        .header("If-Match", &etag)
+        .json(&json!({"first_name": "Kari"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    let mut pointers: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    pointers.sort();
+    assert_eq!(pointers, ["/custom_fields/home_store", "/last_name"]);
+    assert_eq!(read(&token).await.0, etag, "nothing changed");
 }

@@ -110,7 +110,10 @@ pub async fn write(
     match send(env, who, &ask).await? {
         Reply::Profile { profile } => Ok(*profile),
         Reply::Stale { etag } => Err(ApiError::PreconditionFailed(etag)),
-        Reply::Invalid { errors } => Err(ApiError::Validation(errors)),
+        Reply::Invalid { errors } => Err(ApiError::InvalidProfile(
+            errors,
+            Box::new(who.config.rules.clone()),
+        )),
     }
 }
 

@@ -27,6 +27,8 @@ pub enum ApiError {
     PreconditionFailed(String),
     /// One or more fields failed their rules.
     Validation(Vec<FieldError>),
+    /// Fields of a profile failed their rules; the tenant's rules may override messages.
+    InvalidProfile(Vec<FieldError>, Box<profile::TenantRules>),
     /// Something on our side failed; the cause is logged without personal data.
     Internal(String),
 }
@@ -55,7 +57,9 @@ impl ApiError {
             ApiError::PreconditionFailed(_) => {
                 (412, "precondition-failed", "The profile has changed")
             }
-            ApiError::Validation(_) => (422, "validation-failed", "Some fields are not valid"),
+            ApiError::Validation(_) | ApiError::InvalidProfile(..) => {
+                (422, "validation-failed", "Some fields are not valid")
+            }
             ApiError::Internal(_) => (500, "internal", "Internal error"),
         }
     }
@@ -81,7 +85,9 @@ impl ApiError {
                 "The profile was changed elsewhere since you read it. Read it again and retry."
                     .into()
             }
-            ApiError::Validation(errors) => format!("{} field(s) failed validation.", errors.len()),
+            ApiError::Validation(errors) | ApiError::InvalidProfile(errors, _) => {
+                format!("{} field(s) failed validation.", errors.len())
+            }
             ApiError::Internal(_) => "Something went wrong on our side. Try again later.".into(),
         }
     }
@@ -99,12 +105,17 @@ impl ApiError {
             "status": status,
             "detail": self.detail(),
         });
-        if let ApiError::Validation(errors) = &self {
+        let field_errors = match &self {
+            ApiError::Validation(errors) => Some((errors, None)),
+            ApiError::InvalidProfile(errors, tenant) => Some((errors, Some(tenant.as_ref()))),
+            _ => None,
+        };
+        if let Some((errors, tenant)) = field_errors {
             body["errors"] = errors
                 .iter()
                 .map(|e| {
                     json!({"pointer": e.pointer, "code": e.code, "params": e.params,
-                           "message": profile::messages::message(e, language, None)})
+                           "message": profile::messages::message(e, language, tenant)})
                 })
                 .collect();
         }

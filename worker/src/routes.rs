@@ -19,6 +19,7 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         (Method::Patch, ["v1", "customers", "me"]) => write_me(req, env, Write::MergePatch).await,
         (Method::Put, ["v1", "customers", "me"]) => write_me(req, env, Write::Replace).await,
         (_, ["v1", "customers", "me"]) => Err(ApiError::MethodNotAllowed),
+        (Method::Get, ["v1", "customers", "me", "schema"]) => get_schema(&req, env).await,
         (Method::Get, ["v1", "tenants", id]) => get_tenant(&req, env, id).await,
         (Method::Put, ["v1", "tenants", id]) => {
             let id = id.to_string();
@@ -62,6 +63,19 @@ async fn write_me(mut req: Request, env: &Env, how: Write) -> ApiResult<Response
     let profile = customer::write(env, &who, how, if_match, body).await?;
     let etag = profile.etag();
     with_etag(Response::from_json(&profile)?, &etag)
+}
+
+async fn get_schema(req: &Request, env: &Env) -> ApiResult<Response> {
+    let who = auth::customer(req, env).await?;
+    let rules = tenant::compiled_rules(&who.tenant, &who.config.rules)?;
+    let accept_language = req.headers().get("Accept-Language")?.unwrap_or_default();
+    let language = profile::messages::negotiate(&accept_language);
+    let schema = profile::schema::form_schema(&rules, language);
+    let response = Response::from_json(&schema)?;
+    let headers = response.headers().clone();
+    headers.set("Content-Language", language)?;
+    headers.set("Vary", "Accept-Language")?;
+    Ok(response.with_headers(headers))
 }
 
 async fn get_tenant(req: &Request, env: &Env, id: &str) -> ApiResult<Response> {

@@ -150,3 +150,31 @@ pub async fn store(env: &Env, id: &str, config: &TenantConfig) -> ApiResult<()> 
         .await
         .map_err(|e| ApiError::Internal(format!("writing tenant configuration: {e}")))
 }
+
+thread_local! {
+    /// Compiled rules per tenant, rebuilt when the tenant's rules change: patterns
+    /// are compiled once per configuration in this isolate, not per request.
+    static COMPILED: std::cell::RefCell<std::collections::HashMap<String, (profile::TenantRules, std::rc::Rc<profile::Rules>)>> =
+        std::cell::RefCell::default();
+}
+
+/// The tenant's rules, compiled.
+pub fn compiled_rules(
+    tenant: &str,
+    rules: &profile::TenantRules,
+) -> ApiResult<std::rc::Rc<profile::Rules>> {
+    COMPILED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((source, compiled)) = cache.get(tenant)
+            && source == rules
+        {
+            return Ok(compiled.clone());
+        }
+        let compiled =
+            std::rc::Rc::new(profile::Rules::new(rules.clone()).map_err(|_| {
+                ApiError::Internal("a tenant's stored rules do not compile".into())
+            })?);
+        cache.insert(tenant.to_owned(), (rules.clone(), compiled.clone()));
+        Ok(compiled)
+    })
+}

@@ -171,13 +171,17 @@ pub fn dev_var(name: &str) -> Result<String> {
         })
 }
 
-/// Creates (or updates) the demo tenant through the operator API.
+/// Creates (or updates) the demo tenant through the operator API, from
+/// `worker/demo-tenant.json`, allowing `base_url` as an origin and signing
+/// with `DEMO_TENANT_SECRET`.
 pub fn create_demo_tenant(base_url: &str) -> Result<()> {
-    let config = serde_json::json!({
-        "name": "Nordic Bean Club (demo)",
-        "allowed_origins": [base_url],
-        "token_keys": [{"kid": "dev", "alg": "HS256", "secret": dev_var("DEMO_TENANT_SECRET")?}],
-    });
+    let path = root().join("worker/demo-tenant.json");
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let mut config: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("worker/demo-tenant.json: {e}"))?;
+    config["allowed_origins"] = serde_json::json!([base_url]);
+    config["token_keys"] = serde_json::json!([{"kid": "dev", "alg": "HS256", "secret": dev_var("DEMO_TENANT_SECRET")?}]);
     let mut response = agent()
         .put(&format!("{base_url}/v1/tenants/demo"))
         .header(

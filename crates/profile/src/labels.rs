@@ -1,0 +1,346 @@
+//! What the form calls each built-in field, consent and section, in the five
+//! languages. Tenants name their own fields in their custom-field definitions.
+
+use crate::messages::LANGUAGES;
+
+fn pick(texts: [&'static str; 5], language: &str) -> &'static str {
+    let index = LANGUAGES.iter().position(|l| *l == language).unwrap_or(0);
+    texts[index]
+}
+
+/// `[en, es, sv, nb, ru]` for a field of the wire shape, `None` for internal ones.
+fn field_texts(field: &str) -> Option<[&'static str; 5]> {
+    Some(match field {
+        "first_name" => ["First name", "Nombre", "Förnamn", "Fornavn", "Имя"],
+        "middle_name" => [
+            "Middle name",
+            "Segundo nombre",
+            "Mellannamn",
+            "Mellomnavn",
+            "Отчество",
+        ],
+        "last_name" => [
+            "Last name",
+            "Apellidos",
+            "Efternamn",
+            "Etternavn",
+            "Фамилия",
+        ],
+        "birth_date" => [
+            "Date of birth",
+            "Fecha de nacimiento",
+            "Födelsedatum",
+            "Fødselsdato",
+            "Дата рождения",
+        ],
+        "gender" => ["Gender", "Género", "Kön", "Kjønn", "Пол"],
+        "has_children" => [
+            "I have children",
+            "Tengo hijos",
+            "Jag har barn",
+            "Jeg har barn",
+            "У меня есть дети",
+        ],
+        "national_id" => [
+            "National identity number",
+            "Número de identidad",
+            "Personnummer",
+            "Fødselsnummer",
+            "Идентификационный номер",
+        ],
+        "preferred_language" => [
+            "Preferred language",
+            "Idioma preferido",
+            "Föredraget språk",
+            "Foretrukket språk",
+            "Предпочитаемый язык",
+        ],
+        "email" => [
+            "E-mail",
+            "Correo electrónico",
+            "E-post",
+            "E-post",
+            "Электронная почта",
+        ],
+        "mobile_phone" => [
+            "Mobile phone",
+            "Teléfono móvil",
+            "Mobiltelefon",
+            "Mobiltelefon",
+            "Мобильный телефон",
+        ],
+        "other_phone" => [
+            "Other phone",
+            "Otro teléfono",
+            "Annat telefonnummer",
+            "Annet telefonnummer",
+            "Другой телефон",
+        ],
+        "invoice_address" => [
+            "Invoice address",
+            "Dirección de facturación",
+            "Fakturaadress",
+            "Fakturaadresse",
+            "Платёжный адрес",
+        ],
+        "delivery_addresses" => [
+            "Delivery addresses",
+            "Direcciones de entrega",
+            "Leveransadresser",
+            "Leveringsadresser",
+            "Адреса доставки",
+        ],
+        "use_invoice_address_for_delivery" => [
+            "Deliver to my invoice address",
+            "Entregar en mi dirección de facturación",
+            "Leverera till min fakturaadress",
+            "Lever til fakturaadressen min",
+            "Доставлять на платёжный адрес",
+        ],
+        "company" => ["Company", "Empresa", "Företag", "Firma", "Компания"],
+        "card_code" => [
+            "Card number",
+            "Número de tarjeta",
+            "Kortnummer",
+            "Kortnummer",
+            "Номер карты",
+        ],
+        "loyalty" => [
+            "Membership",
+            "Membresía",
+            "Medlemskap",
+            "Medlemskap",
+            "Членство",
+        ],
+        "email_status" => [
+            "E-mail status",
+            "Estado del correo",
+            "E-poststatus",
+            "E-poststatus",
+            "Статус почты",
+        ],
+        "photo" => ["Photo", "Foto", "Foto", "Bilde", "Фото"],
+        _ => return None,
+    })
+}
+
+pub fn field_label(field: &str, language: &str) -> Option<&'static str> {
+    field_texts(field).map(|texts| pick(texts, language))
+}
+
+/// Parts of an address and of a company.
+pub fn part_label(part: &str, language: &str) -> Option<&'static str> {
+    let texts = match part {
+        "line1" => ["Address", "Dirección", "Adress", "Adresse", "Адрес"],
+        "line2" => [
+            "Address line 2",
+            "Dirección (línea 2)",
+            "Adressrad 2",
+            "Adresselinje 2",
+            "Адрес, строка 2",
+        ],
+        "care_of" => ["c/o", "A la atención de", "c/o", "c/o", "Для (c/o)"],
+        "house_number" => [
+            "House number",
+            "Número",
+            "Husnummer",
+            "Husnummer",
+            "Номер дома",
+        ],
+        "house_letter" => [
+            "House letter",
+            "Letra",
+            "Husbokstav",
+            "Husbokstav",
+            "Литера",
+        ],
+        "entrance" => ["Entrance", "Portal", "Ingång", "Oppgang", "Подъезд"],
+        "floor" => ["Floor", "Piso", "Våning", "Etasje", "Этаж"],
+        "po_box" => [
+            "PO box",
+            "Apartado postal",
+            "Box",
+            "Postboks",
+            "Абонентский ящик",
+        ],
+        "postal_code" => [
+            "Postal code",
+            "Código postal",
+            "Postnummer",
+            "Postnummer",
+            "Почтовый индекс",
+        ],
+        "city" => ["City", "Ciudad", "Ort", "Poststed", "Город"],
+        "country" => ["Country", "País", "Land", "Land", "Страна"],
+        "name" => [
+            "Company name",
+            "Nombre de la empresa",
+            "Företagsnamn",
+            "Firmanavn",
+            "Название компании",
+        ],
+        "organization_number" => [
+            "Organization number",
+            "NIF",
+            "Organisationsnummer",
+            "Organisasjonsnummer",
+            "ИНН",
+        ],
+        _ => return None,
+    };
+    Some(pick(texts, language))
+}
+
+pub fn consent_label(purpose: crate::ConsentPurpose, language: &str) -> &'static str {
+    use crate::ConsentPurpose::*;
+    let texts = match purpose {
+        MarketingEmail => [
+            "Offers by e-mail",
+            "Ofertas por correo electrónico",
+            "Erbjudanden via e-post",
+            "Tilbud på e-post",
+            "Предложения по электронной почте",
+        ],
+        Sms => [
+            "Messages by SMS",
+            "Mensajes por SMS",
+            "Meddelanden via sms",
+            "Meldinger på SMS",
+            "Сообщения по SMS",
+        ],
+        PushNotifications => [
+            "Push notifications",
+            "Notificaciones push",
+            "Pushnotiser",
+            "Push-varsler",
+            "Push-уведомления",
+        ],
+        Advertising => [
+            "Personalized advertising",
+            "Publicidad personalizada",
+            "Anpassad reklam",
+            "Tilpasset reklame",
+            "Персональная реклама",
+        ],
+        DataSharing => [
+            "Sharing my data with partners",
+            "Compartir mis datos con socios",
+            "Dela mina uppgifter med partner",
+            "Dele opplysningene mine med partnere",
+            "Передача моих данных партнёрам",
+        ],
+        BirthdayGreetings => [
+            "Birthday greetings",
+            "Felicitaciones de cumpleaños",
+            "Födelsedagshälsningar",
+            "Bursdagshilsener",
+            "Поздравления с днём рождения",
+        ],
+        EmailReceipts => [
+            "Receipts by e-mail",
+            "Recibos por correo electrónico",
+            "Kvitton via e-post",
+            "Kvitteringer på e-post",
+            "Чеки по электронной почте",
+        ],
+        Newsletter => [
+            "Newsletter",
+            "Boletín",
+            "Nyhetsbrev",
+            "Nyhetsbrev",
+            "Рассылка новостей",
+        ],
+        Terms => [
+            "I accept the terms and the privacy policy",
+            "Acepto las condiciones y la política de privacidad",
+            "Jag godkänner villkoren och integritetspolicyn",
+            "Jeg godtar vilkårene og personvernerklæringen",
+            "Я принимаю условия и политику конфиденциальности",
+        ],
+    };
+    pick(texts, language)
+}
+
+pub fn gender_label(gender: crate::Gender, language: &str) -> &'static str {
+    use crate::Gender::*;
+    let texts = match gender {
+        Female => ["Female", "Mujer", "Kvinna", "Kvinne", "Женский"],
+        Male => ["Male", "Hombre", "Man", "Mann", "Мужской"],
+        Other => ["Other", "Otro", "Annat", "Annet", "Другой"],
+        Unspecified => [
+            "I'd rather not say",
+            "Prefiero no decirlo",
+            "Vill inte ange",
+            "Vil ikke oppgi",
+            "Не указывать",
+        ],
+    };
+    pick(texts, language)
+}
+
+/// The form's sections.
+pub fn section_label(section: crate::access::Section, language: &str) -> &'static str {
+    use crate::access::Section::*;
+    let texts = match section {
+        Identity => ["Account", "Cuenta", "Konto", "Konto", "Учётная запись"],
+        Personal => [
+            "Personal",
+            "Datos personales",
+            "Personuppgifter",
+            "Personalia",
+            "Личные данные",
+        ],
+        Contact => ["Contact", "Contacto", "Kontakt", "Kontakt", "Контакты"],
+        Addresses => ["Addresses", "Direcciones", "Adresser", "Adresser", "Адреса"],
+        Consents => [
+            "Preferences and consents",
+            "Preferencias y consentimientos",
+            "Inställningar och samtycken",
+            "Innstillinger og samtykker",
+            "Настройки и согласия",
+        ],
+        Loyalty => [
+            "Membership",
+            "Membresía",
+            "Medlemskap",
+            "Medlemskap",
+            "Членство",
+        ],
+        Custom => [
+            "More about you",
+            "Más sobre ti",
+            "Mer om dig",
+            "Mer om deg",
+            "Дополнительно",
+        ],
+    };
+    pick(texts, language)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::{Access, FIELDS};
+
+    #[test]
+    fn every_field_a_customer_edits_has_a_label_in_every_language() {
+        for spec in FIELDS
+            .iter()
+            .filter(|f| f.access == Access::CustomerEditable)
+        {
+            if matches!(spec.name, "consents" | "custom_fields") {
+                continue;
+            }
+            for language in LANGUAGES {
+                let label = field_label(spec.name, language);
+                assert!(
+                    label.is_some_and(|l| !l.is_empty()),
+                    "{} in {language}",
+                    spec.name
+                );
+            }
+        }
+        assert_eq!(field_label("first_name", "nb"), Some("Fornavn"));
+        assert_eq!(field_label("first_name", "xx"), Some("First name"));
+    }
+}
