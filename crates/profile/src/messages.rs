@@ -87,6 +87,13 @@ fn fill(template: &str, error: &FieldError) -> String {
     for (name, value) in &error.params {
         let value = match value {
             serde_json::Value::String(s) => s.clone(),
+            // A limit of 20 reads "20", not "20.0".
+            serde_json::Value::Number(n)
+                if n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
+            {
+                format!("{}", n.as_f64().unwrap_or_default() as i64)
+            }
             other => other.to_string(),
         };
         text = text.replace(&format!("{{{name}}}"), &value);
@@ -403,5 +410,18 @@ mod tests {
         );
         let shoe = FieldError::new("/custom_fields/shoe_size", Code::AboveMaximum).with("max", 50);
         assert_eq!(message(&shoe, "nb", Some(&tenant)), "No shoes above 50.");
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_read_as_whole_numbers() {
+        let error = FieldError::new("/x", Code::AboveMaximum).with("max", 20.0);
+        assert_eq!(message(&error, "en", None), "Enter 20 or less.");
+        let error = FieldError::new("/x", Code::AboveMaximum).with("max", 2.5);
+        assert_eq!(message(&error, "en", None), "Enter 2.5 or less.");
     }
 }
