@@ -13,6 +13,8 @@ pub enum ApiError {
     MethodNotAllowed,
     /// The customer token is missing, malformed, badly signed or expired.
     InvalidToken,
+    /// The request's `Origin` is not one the tenant allows.
+    OriginNotAllowed,
     /// The operator key is missing or wrong.
     Unauthorized,
     /// The body is not JSON, or JSON of the wrong shape; `detail` says where.
@@ -46,6 +48,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => (405, "method-not-allowed", "Method not allowed"),
             ApiError::InvalidToken => (401, "invalid-token", "Invalid token"),
             ApiError::Unauthorized => (401, "unauthorized", "Unauthorized"),
+            ApiError::OriginNotAllowed => (403, "origin-not-allowed", "Origin not allowed"),
             ApiError::MalformedBody(_) => (400, "malformed-body", "Malformed request body"),
             ApiError::UnsupportedMediaType(_) => {
                 (415, "unsupported-media-type", "Unsupported media type")
@@ -73,6 +76,10 @@ impl ApiError {
                     .into()
             }
             ApiError::Unauthorized => "A valid operator key is required.".into(),
+            ApiError::OriginNotAllowed => {
+                "This site is not allowed to use the profile API. Add its origin to the tenant's allowed origins."
+                    .into()
+            }
             ApiError::MalformedBody(why) => why.clone(),
             ApiError::UnsupportedMediaType(accepted) => {
                 format!("Send the body as one of: {accepted}.")

@@ -3,7 +3,7 @@
 
 use crate::customer::Write;
 use crate::error::{ApiError, ApiResult};
-use crate::{auth, customer, dev, tenant};
+use crate::{auth, cors, customer, dev, tenant};
 use serde_json::{Value, json};
 use worker::{Env, Method, Request, Response};
 
@@ -18,6 +18,7 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         (Method::Get, ["v1", "customers", "me"]) => get_me(req, env).await,
         (Method::Patch, ["v1", "customers", "me"]) => write_me(req, env, Write::MergePatch).await,
         (Method::Put, ["v1", "customers", "me"]) => write_me(req, env, Write::Replace).await,
+        (Method::Options, ["v1", "customers", "me", ..]) => cors::preflight(&req, env).await,
         (_, ["v1", "customers", "me"]) => Err(ApiError::MethodNotAllowed),
         (Method::Get, ["v1", "customers", "me", "schema"]) => get_schema(&req, env).await,
         (Method::Get, ["v1", "tenants", id]) => get_tenant(&req, env, id).await,
@@ -41,6 +42,7 @@ fn with_etag(response: Response, etag: &str) -> ApiResult<Response> {
 
 async fn get_me(req: Request, env: &Env) -> ApiResult<Response> {
     let who = auth::customer(&req, env).await?;
+    cors::check_tenant_origin(&req, &who)?;
     let profile = customer::read(env, &who).await?;
     let etag = profile.etag();
     if req.headers().get("If-None-Match")?.as_deref() == Some(etag.as_str()) {
@@ -51,6 +53,7 @@ async fn get_me(req: Request, env: &Env) -> ApiResult<Response> {
 
 async fn write_me(mut req: Request, env: &Env, how: Write) -> ApiResult<Response> {
     let who = auth::customer(&req, env).await?;
+    cors::check_tenant_origin(&req, &who)?;
     let if_match = req
         .headers()
         .get("If-Match")?
@@ -67,6 +70,7 @@ async fn write_me(mut req: Request, env: &Env, how: Write) -> ApiResult<Response
 
 async fn get_schema(req: &Request, env: &Env) -> ApiResult<Response> {
     let who = auth::customer(req, env).await?;
+    cors::check_tenant_origin(req, &who)?;
     let rules = tenant::compiled_rules(&who.tenant, &who.config.rules)?;
     let accept_language = req.headers().get("Accept-Language")?.unwrap_or_default();
     let language = profile::messages::negotiate(&accept_language);

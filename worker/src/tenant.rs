@@ -95,6 +95,14 @@ impl TenantConfig {
                 errors.push(profile::FieldError::new(at("kid"), Code::Duplicate));
             }
         }
+        for (i, origin) in self.allowed_origins.iter().enumerate() {
+            if !valid_origin(origin) {
+                errors.push(
+                    profile::FieldError::new(format!("/allowed_origins/{i}"), Code::InvalidType)
+                        .with("expected", "an origin such as https://www.example.com"),
+                );
+            }
+        }
         if let Err(rule_errors) = profile::Rules::new(self.rules.clone()) {
             errors.extend(rule_errors.into_iter().map(|mut e| {
                 e.pointer = format!("/rules{}", e.pointer);
@@ -130,25 +138,117 @@ fn key(id: &str) -> String {
     format!("tenant/{id}")
 }
 
+/// How long an isolate keeps a tenant configuration or the origin index before
+/// reading KV again. A change by the operator reaches every isolate within this
+/// time (plus KV's own propagation, up to a minute between locations).
+pub const CACHE_SECONDS: f64 = 30.0;
+
+thread_local! {
+    static CACHE: std::cell::RefCell<std::collections::HashMap<String, (f64, Option<String>)>> =
+        std::cell::RefCell::default();
+}
+
+fn now_ms() -> f64 {
+    worker::js_sys::Date::now()
+}
+
+/// A KV value, from this isolate's cache while it is fresh.
+async fn cached_text(env: &Env, key: &str) -> ApiResult<Option<String>> {
+    let fresh = CACHE.with(|c| {
+        c.borrow()
+            .get(key)
+            .filter(|(at, _)| now_ms() - at < CACHE_SECONDS * 1000.0)
+            .map(|(_, text)| text.clone())
+    });
+    if let Some(text) = fresh {
+        return Ok(text);
+    }
+    let text = env
+        .kv(KV)?
+        .get(key)
+        .text()
+        .await
+        .map_err(|_| ApiError::Internal("KV could not be read".into()))?;
+    CACHE.with(|c| {
+        c.borrow_mut()
+            .insert(key.to_owned(), (now_ms(), text.clone()))
+    });
+    Ok(text)
+}
+
+async fn put_text(env: &Env, key: &str, text: String) -> ApiResult<()> {
+    env.kv(KV)?
+        .put(key, text.clone())
+        .map_err(|_| ApiError::Internal("KV could not be written".into()))?
+        .execute()
+        .await
+        .map_err(|_| ApiError::Internal("KV could not be written".into()))?;
+    CACHE.with(|c| {
+        c.borrow_mut()
+            .insert(key.to_owned(), (now_ms(), Some(text)))
+    });
+    Ok(())
+}
+
 pub async fn load(env: &Env, id: &str) -> ApiResult<Option<TenantConfig>> {
     if !valid_tenant_id(id) {
         return Ok(None);
     }
-    let kv = env.kv(KV)?;
-    kv.get(&key(id))
-        .json::<TenantConfig>()
-        .await
+    match cached_text(env, &key(id)).await? {
+        None => Ok(None),
         // The configuration holds secrets: never put its content in the cause.
-        .map_err(|_| ApiError::Internal("a stored tenant configuration could not be read".into()))
+        Some(text) => serde_json::from_str(&text).map(Some).map_err(|_| {
+            ApiError::Internal("a stored tenant configuration could not be read".into())
+        }),
+    }
 }
 
+/// Stores a tenant's configuration and updates the origin index beside it.
 pub async fn store(env: &Env, id: &str, config: &TenantConfig) -> ApiResult<()> {
-    let kv = env.kv(KV)?;
-    kv.put(&key(id), serde_json::to_string(config).unwrap_or_default())
-        .map_err(|e| ApiError::Internal(format!("writing tenant configuration: {e}")))?
-        .execute()
-        .await
-        .map_err(|e| ApiError::Internal(format!("writing tenant configuration: {e}")))
+    let text = serde_json::to_string(config).map_err(|e| ApiError::Internal(e.to_string()))?;
+    put_text(env, &key(id), text).await?;
+    // Read the index fresh: the cache may be up to CACHE_SECONDS old.
+    CACHE.with(|c| c.borrow_mut().remove(ORIGIN_INDEX));
+    let mut index = origin_index(env).await?;
+    for tenants in index.values_mut() {
+        tenants.retain(|t| t != id);
+    }
+    for origin in &config.allowed_origins {
+        index.entry(origin.clone()).or_default().push(id.to_owned());
+    }
+    index.retain(|_, tenants| !tenants.is_empty());
+    let text = serde_json::to_string(&index).map_err(|e| ApiError::Internal(e.to_string()))?;
+    put_text(env, ORIGIN_INDEX, text).await
+}
+
+/// KV key of the index: origin -> the tenants that allow it. A CORS preflight
+/// carries no token, so it cannot name its tenant; this answers it.
+const ORIGIN_INDEX: &str = "origins";
+
+pub async fn origin_index(env: &Env) -> ApiResult<std::collections::BTreeMap<String, Vec<String>>> {
+    match cached_text(env, ORIGIN_INDEX).await? {
+        None => Ok(Default::default()),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|_| ApiError::Internal("the origin index could not be read".into())),
+    }
+}
+
+/// Whether some tenant allows `origin`.
+pub async fn some_tenant_allows(env: &Env, origin: &str) -> ApiResult<bool> {
+    Ok(origin_index(env).await?.contains_key(origin))
+}
+
+/// An origin as browsers send it: scheme, host and port, no path.
+pub fn valid_origin(origin: &str) -> bool {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    rest.is_some_and(|host| {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+    })
 }
 
 thread_local! {

@@ -180,7 +180,9 @@ pub fn create_demo_tenant(base_url: &str) -> Result<()> {
         std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let mut config: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("worker/demo-tenant.json: {e}"))?;
-    config["allowed_origins"] = serde_json::json!([base_url]);
+    // The page may be opened as 127.0.0.1 or as localhost: both are its origin.
+    let localhost = base_url.replacen("127.0.0.1", "localhost", 1);
+    config["allowed_origins"] = serde_json::json!([base_url, localhost]);
     config["token_keys"] = serde_json::json!([{"kid": "dev", "alg": "HS256", "secret": dev_var("DEMO_TENANT_SECRET")?}]);
     let mut response = agent()
         .put(&format!("{base_url}/v1/tenants/demo"))
