@@ -28,14 +28,23 @@ pub struct Claims {
     /// The customer's first name as the tenant knows it: fills a new profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
+    /// The last name a new profile starts with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    /// The e-mail a new profile starts with, unless another customer holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// A customer, as proven by a valid token.
 pub struct Customer {
     pub tenant: String,
     pub subject: String,
-    /// The token's `given_name`, used only when the profile is first created.
+    /// The token's `given_name`, `family_name` and `email`: used only when the
+    /// profile is first created.
     pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub email: Option<String>,
     /// The configuration of the customer's tenant.
     pub config: TenantConfig,
 }
@@ -71,6 +80,8 @@ pub async fn customer(req: &Request, env: &Env) -> ApiResult<Customer> {
         tenant: issuer,
         subject: claims.sub,
         given_name: claims.given_name,
+        family_name: claims.family_name,
+        email: claims.email,
         config,
     })
 }

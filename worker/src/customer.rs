@@ -1,12 +1,17 @@
 //! `CustomerObject`: one SQLite-backed Durable Object per (tenant, customer),
-//! the source of truth for that customer's profile. It handles one request at
-//! a time, and reads, patches, validates and stores without awaiting in
-//! between, so a conditional write can never interleave with another.
+//! the source of truth for that customer's profile. It reads, patches,
+//! validates and stores without awaiting in between, so a conditional write
+//! can never interleave with another. A change of e-mail is the exception: it
+//! claims the new address (an `EmailClaim` object) before storing, so it
+//! checks the version again after that await, and stores only if nothing
+//! else was written meanwhile.
 
 use crate::auth::Customer;
+use crate::email_claim::{self, Claimed};
 use crate::error::{ApiError, ApiResult};
+use profile::email::{check_email, clean_email, email_key};
 use profile::text::{check_name, clean_line};
-use profile::{Actor, Change, FieldError, Profile, Rules, TenantRules, apply_patch, replace};
+use profile::{Actor, Change, Code, FieldError, Profile, Rules, TenantRules, apply_patch, replace};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::cell::RefCell;
@@ -46,6 +51,10 @@ enum Ask {
         if_match: String,
         body: Value,
     },
+    /// From an `EmailClaim`: does this customer use (or is it taking) the address?
+    UsesEmail {
+        email_key: String,
+    },
 }
 
 /// How a write changes the profile.
@@ -63,7 +72,21 @@ struct Who {
     tenant: String,
     subject: String,
     given_name: Option<String>,
+    family_name: Option<String>,
+    email: Option<String>,
     rules: TenantRules,
+}
+
+impl Who {
+    /// The object's name, which `EmailClaim` records as the holder.
+    fn name(&self) -> String {
+        object_name(&self.tenant, &self.subject)
+    }
+}
+
+/// The tenant id cannot contain ':' (see `valid_tenant_id`), so names never collide.
+fn object_name(tenant: &str, subject: &str) -> String {
+    format!("{tenant}:{subject}")
 }
 
 impl From<&Customer> for Who {
@@ -72,6 +95,8 @@ impl From<&Customer> for Who {
             tenant: customer.tenant.clone(),
             subject: customer.subject.clone(),
             given_name: customer.given_name.clone(),
+            family_name: customer.family_name.clone(),
+            email: customer.email.clone(),
             rules: customer.config.rules.clone(),
         }
     }
@@ -110,56 +135,77 @@ pub async fn write(
     match send(env, who, &ask).await? {
         Reply::Profile { profile } => Ok(*profile),
         Reply::Stale { etag } => Err(ApiError::PreconditionFailed(etag)),
-        Reply::Invalid { errors } => Err(ApiError::InvalidProfile(
-            errors,
-            Box::new(who.config.rules.clone()),
-        )),
+        Reply::Invalid { errors } => {
+            let rules = Box::new(who.config.rules.clone());
+            if errors.iter().all(|e| e.code == Code::EmailTaken) {
+                Err(ApiError::EmailTaken(errors, rules))
+            } else {
+                Err(ApiError::InvalidProfile(errors, rules))
+            }
+        }
     }
 }
 
 async fn send(env: &Env, who: &Customer, ask: &Ask) -> ApiResult<Reply> {
-    let namespace = env.durable_object(BINDING)?;
-    // The tenant id cannot contain ':' (see `valid_tenant_id`), so names never collide.
-    let stub = namespace
-        .id_from_name(&format!("{}:{}", who.tenant, who.subject))?
+    let reply = ask_object(env, &object_name(&who.tenant, &who.subject), ask).await?;
+    // The reply holds personal data: never put its content in the cause.
+    serde_json::from_value(reply)
+        .map_err(|_| ApiError::Internal("the customer object's reply could not be read".into()))
+}
+
+async fn ask_object(env: &Env, name: &str, ask: &Ask) -> worker::Result<Value> {
+    let stub = env
+        .durable_object(BINDING)?
+        .id_from_name(name)?
         .get_stub()?;
-    let body = serde_json::to_string(ask).map_err(|e| ApiError::Internal(e.to_string()))?;
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
-        .with_body(Some(body.into()));
-    let request = Request::new_with_init(ORIGIN, &init)?;
-    let mut response = stub.fetch_with_request(request).await?;
-    response
-        .json::<Reply>()
-        .await
-        // The reply holds personal data: never put its content in the cause.
-        .map_err(|_| ApiError::Internal("the customer object's reply could not be read".into()))
+        .with_body(Some(serde_json::to_string(ask)?.into()));
+    let mut response = stub
+        .fetch_with_request(Request::new_with_init(ORIGIN, &init)?)
+        .await?;
+    response.json().await
+}
+
+/// Whether the customer object `name` uses the address `email_key`.
+pub async fn uses_email(env: &Env, name: &str, email_key: &str) -> worker::Result<bool> {
+    let ask = Ask::UsesEmail {
+        email_key: email_key.to_owned(),
+    };
+    Ok(ask_object(env, name, &ask)
+        .await?
+        .as_bool()
+        .unwrap_or(false))
 }
 
 #[durable_object]
 pub struct CustomerObject {
     state: State,
+    env: Env,
     /// The tenant's rules, compiled once per configuration, not per request.
     rules: RefCell<Option<(TenantRules, Rules)>>,
 }
 
 impl DurableObject for CustomerObject {
-    fn new(state: State, _env: Env) -> Self {
-        state
-            .storage()
-            .sql()
-            .exec(
-                "CREATE TABLE IF NOT EXISTS profile (
-                    slot INTEGER PRIMARY KEY CHECK (slot = 1),
-                    body TEXT NOT NULL)",
-                None,
-            )
-            .expect("creating the profile table");
+    fn new(state: State, env: Env) -> Self {
+        let sql = state.storage().sql();
+        for table in [
+            "CREATE TABLE IF NOT EXISTS profile (
+                slot INTEGER PRIMARY KEY CHECK (slot = 1),
+                body TEXT NOT NULL)",
+            // Addresses this customer is claiming, with when the claim began (ms).
+            "CREATE TABLE IF NOT EXISTS pending_email (
+                email_key TEXT PRIMARY KEY,
+                since REAL NOT NULL)",
+        ] {
+            sql.exec(table, None).expect("creating the customer tables");
+        }
         Self {
             state,
+            env,
             rules: RefCell::new(None),
         }
     }
@@ -168,18 +214,24 @@ impl DurableObject for CustomerObject {
         let ask: Ask = req.json().await?;
         let reply = match ask {
             Ask::Read { who } => Reply::Profile {
-                profile: Box::new(self.load_or_create(who)?),
+                profile: Box::new(self.load_or_create(&who).await?),
             },
             Ask::Patch {
                 who,
                 if_match,
                 patch,
-            } => self.write(who, &if_match, &patch, Write::MergePatch)?,
+            } => {
+                self.write(who, &if_match, &patch, Write::MergePatch)
+                    .await?
+            }
             Ask::Replace {
                 who,
                 if_match,
                 body,
-            } => self.write(who, &if_match, &body, Write::Replace)?,
+            } => self.write(who, &if_match, &body, Write::Replace).await?,
+            Ask::UsesEmail { email_key } => {
+                return Response::from_json(&self.uses_email(&email_key)?);
+            }
         };
         Response::from_json(&reply)
     }
@@ -208,9 +260,14 @@ impl CustomerObject {
         Ok(use_rules(rules))
     }
 
-    fn write(&self, who: Who, if_match: &str, body: &Value, how: Write) -> worker::Result<Reply> {
-        let tenant_rules = who.rules.clone();
-        let stored = self.load_or_create(who)?;
+    async fn write(
+        &self,
+        who: Who,
+        if_match: &str,
+        body: &Value,
+        how: Write,
+    ) -> worker::Result<Reply> {
+        let stored = self.load_or_create(&who).await?;
         if if_match != stored.etag() {
             return Ok(Reply::Stale {
                 etag: stored.etag(),
@@ -218,7 +275,7 @@ impl CustomerObject {
         }
         let now = now_rfc3339();
         let today = today(&now)?;
-        let outcome = self.with_rules(&tenant_rules, |rules| {
+        let outcome = self.with_rules(&who.rules, |rules| {
             let change = Change {
                 actor: Actor::Customer,
                 rules,
@@ -232,34 +289,141 @@ impl CustomerObject {
                 Write::Replace => replace(&stored, body, &change),
             }
         })?;
-        match outcome {
-            Err(errors) => Ok(Reply::Invalid { errors }),
-            Ok(patched) => {
-                if !patched.changed.is_empty() {
-                    self.save(&patched.profile)?;
-                }
-                Ok(Reply::Profile {
+        let patched = match outcome {
+            Err(errors) => return Ok(Reply::Invalid { errors }),
+            Ok(patched) if patched.changed.is_empty() => {
+                return Ok(Reply::Profile {
                     profile: Box::new(patched.profile),
-                })
+                });
             }
+            Ok(patched) => patched,
+        };
+        let old_key = stored.email.as_deref().map(email_key);
+        let new_key = patched.profile.email.as_deref().map(email_key);
+        if new_key != old_key
+            && let Some(new_key) = &new_key
+        {
+            // Claim the new address first; nothing is stored if another customer holds it.
+            let started = self.begin_claim(new_key)?;
+            let claimed = email_claim::claim(&self.env, &who.tenant, new_key, &who.name()).await;
+            let granted = matches!(claimed, Ok(Claimed::Granted));
+            // Other writes may have run while we waited: store only on the version we read,
+            // and only while the claim is surely still ours.
+            let current = self.load()?;
+            let in_time = now_ms() - started < email_claim::PENDING_SECONDS * 1000.0;
+            let unchanged = current.as_ref().map(Profile::etag) == Some(stored.etag());
+            if !(granted && in_time && unchanged) {
+                self.end_claim(new_key)?;
+                if granted {
+                    let _ =
+                        email_claim::release(&self.env, &who.tenant, new_key, &who.name()).await;
+                }
+                claimed?;
+                return Ok(match (granted, current) {
+                    (false, _) => Reply::Invalid {
+                        errors: vec![FieldError::new("/email", Code::EmailTaken)],
+                    },
+                    (true, Some(current)) if !unchanged => Reply::Stale {
+                        etag: current.etag(),
+                    },
+                    _ => {
+                        return Err(worker::Error::RustError(
+                            "claiming the e-mail took too long".into(),
+                        ));
+                    }
+                });
+            }
+            self.save(&patched.profile)?;
+            self.end_claim(new_key)?;
+        } else {
+            self.save(&patched.profile)?;
         }
+        // Then release the old address. If this fails, the claim is handed over
+        // when someone asks for it, since this profile no longer uses it.
+        if new_key != old_key
+            && let Some(old_key) = &old_key
+        {
+            let _ = email_claim::release(&self.env, &who.tenant, old_key, &who.name()).await;
+        }
+        Ok(Reply::Profile {
+            profile: Box::new(patched.profile),
+        })
     }
 
-    fn load_or_create(&self, who: Who) -> worker::Result<Profile> {
+    fn begin_claim(&self, key: &str) -> worker::Result<f64> {
+        let started = now_ms();
+        self.state.storage().sql().exec(
+            "INSERT INTO pending_email (email_key, since) VALUES (?, ?)
+             ON CONFLICT (email_key) DO UPDATE SET since = excluded.since",
+            vec![
+                SqlStorageValue::String(key.to_owned()),
+                SqlStorageValue::Float(started),
+            ],
+        )?;
+        Ok(started)
+    }
+
+    fn end_claim(&self, key: &str) -> worker::Result<()> {
+        self.state.storage().sql().exec(
+            "DELETE FROM pending_email WHERE email_key = ?",
+            vec![SqlStorageValue::String(key.to_owned())],
+        )?;
+        Ok(())
+    }
+
+    /// The stored profile has the address, or a write of it began recently.
+    fn uses_email(&self, key: &str) -> worker::Result<bool> {
+        if self
+            .load()?
+            .and_then(|p| p.email)
+            .is_some_and(|e| email_key(&e) == key)
+        {
+            return Ok(true);
+        }
+        #[derive(Deserialize)]
+        struct Pending {
+            since: f64,
+        }
+        let pending: Vec<Pending> = self
+            .state
+            .storage()
+            .sql()
+            .exec(
+                "SELECT since FROM pending_email WHERE email_key = ?",
+                vec![SqlStorageValue::String(key.to_owned())],
+            )?
+            .to_array()?;
+        Ok(pending
+            .iter()
+            .any(|p| now_ms() - p.since < email_claim::PENDING_SECONDS * 1000.0))
+    }
+
+    fn load(&self) -> worker::Result<Option<Profile>> {
         let rows: Vec<Row> = self
             .state
             .storage()
             .sql()
             .exec("SELECT body FROM profile WHERE slot = 1", None)?
             .to_array()?;
-        if let Some(row) = rows.first() {
-            return serde_json::from_str(&row.body).map_err(|e| {
-                worker::Error::RustError(format!(
-                    "the stored profile could not be read (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ))
-            });
+        rows.first()
+            .map(|row| {
+                serde_json::from_str(&row.body).map_err(|e| {
+                    worker::Error::RustError(format!(
+                        "the stored profile could not be read (line {}, column {})",
+                        e.line(),
+                        e.column()
+                    ))
+                })
+            })
+            .transpose()
+    }
+
+    /// The stored profile, or a new one: names from the token's `given_name` and
+    /// `family_name`, and its `email` unless another customer holds it. What our
+    /// rules refuse is left out, not an error: the customer can type it.
+    async fn load_or_create(&self, who: &Who) -> worker::Result<Profile> {
+        if let Some(profile) = self.load()? {
+            return Ok(profile);
         }
         let mut profile = self.with_rules(&who.rules, |rules| {
             profile::new_profile(
@@ -270,11 +434,36 @@ impl CustomerObject {
                 rules,
             )
         })?;
-        // A name from the token that our rules refuse is left out, not an error:
-        // the customer can still open their profile and type one.
-        profile.first_name = who.given_name.map(|raw| clean_line(&raw)).filter(|name| {
-            check_name("/first_name", name, profile::model::NAME_MAX_CHARS).is_none()
-        });
+        let name = |raw: &Option<String>, pointer: &str| {
+            raw.as_deref()
+                .map(clean_line)
+                .filter(|name| check_name(pointer, name, profile::model::NAME_MAX_CHARS).is_none())
+        };
+        profile.first_name = name(&who.given_name, "/first_name");
+        profile.last_name = name(&who.family_name, "/last_name");
+        let email = who
+            .email
+            .as_deref()
+            .map(clean_email)
+            .filter(|e| check_email("/email", e).is_none());
+        if let Some(email) = email {
+            let key = email_key(&email);
+            self.begin_claim(&key)?;
+            let claimed = email_claim::claim(&self.env, &who.tenant, &key, &who.name()).await;
+            self.end_claim(&key)?;
+            // Another request may have created the profile while we waited.
+            if let Some(existing) = self.load()? {
+                if matches!(claimed, Ok(Claimed::Granted))
+                    && existing.email.as_deref().map(email_key) != Some(key.clone())
+                {
+                    let _ = email_claim::release(&self.env, &who.tenant, &key, &who.name()).await;
+                }
+                return Ok(existing);
+            }
+            if matches!(claimed, Ok(Claimed::Granted)) {
+                profile.email = Some(email);
+            }
+        }
         self.save(&profile)?;
         Ok(profile)
     }
@@ -289,6 +478,10 @@ impl CustomerObject {
         )?;
         Ok(())
     }
+}
+
+fn now_ms() -> f64 {
+    worker::js_sys::Date::now()
 }
 
 fn now_rfc3339() -> String {

@@ -47,6 +47,8 @@ pub fn token(req: &Request, env: &Env) -> ApiResult<Response> {
         iat: Some(now),
         nbf: None,
         given_name: Some(DEMO_GIVEN_NAME.to_owned()),
+        family_name: None,
+        email: None,
     };
     let token = encode(
         &Header::default(),

@@ -31,6 +31,8 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     /// Fields of a profile failed their rules; the tenant's rules may override messages.
     InvalidProfile(Vec<FieldError>, Box<profile::TenantRules>),
+    /// Another customer of the tenant holds the e-mail address.
+    EmailTaken(Vec<FieldError>, Box<profile::TenantRules>),
     /// Something on our side failed; the cause is logged without personal data.
     Internal(String),
 }
@@ -63,6 +65,7 @@ impl ApiError {
             ApiError::Validation(_) | ApiError::InvalidProfile(..) => {
                 (422, "validation-failed", "Some fields are not valid")
             }
+            ApiError::EmailTaken(..) => (409, "email-taken", "E-mail address in use"),
             ApiError::Internal(_) => (500, "internal", "Internal error"),
         }
     }
@@ -95,6 +98,9 @@ impl ApiError {
             ApiError::Validation(errors) | ApiError::InvalidProfile(errors, _) => {
                 format!("{} field(s) failed validation.", errors.len())
             }
+            ApiError::EmailTaken(..) => {
+                "Another customer already uses this e-mail address. Nothing was changed.".into()
+            }
             ApiError::Internal(_) => "Something went wrong on our side. Try again later.".into(),
         }
     }
@@ -114,7 +120,9 @@ impl ApiError {
         });
         let field_errors = match &self {
             ApiError::Validation(errors) => Some((errors, None)),
-            ApiError::InvalidProfile(errors, tenant) => Some((errors, Some(tenant.as_ref()))),
+            ApiError::InvalidProfile(errors, tenant) | ApiError::EmailTaken(errors, tenant) => {
+                Some((errors, Some(tenant.as_ref())))
+            }
             _ => None,
         };
         if let Some((errors, tenant)) = field_errors {

@@ -5,11 +5,13 @@ mod auth;
 mod cors;
 mod customer;
 mod dev;
+mod email_claim;
 mod error;
 mod routes;
 mod tenant;
 
 pub use customer::CustomerObject;
+pub use email_claim::EmailClaim;
 
 use worker::{Context, Env, Request, Response, event};
 

@@ -518,6 +518,10 @@ pub fn apply_patch(
     };
     clean(&mut profile, change.rules);
     stamp_consents(stored, &mut profile, change);
+    // A new address has not been verified.
+    if profile.email != stored.email {
+        profile.email_status = crate::model::EmailStatus::Unverified;
+    }
 
     let is_refused = |pointer: &str| {
         refused

@@ -335,3 +335,29 @@ fn access_type_and_rule_failures_are_reported_together() {
         ]
     );
 }
+
+#[test]
+fn a_new_email_address_is_unverified() {
+    let mut verified = stored();
+    verified.email = Some("ana@example.com".into());
+    verified.email_status = profile::EmailStatus::Verified;
+    let rules = rules();
+    let same = apply_patch(
+        &verified,
+        &json!({"email": "ana@EXAMPLE.com"}),
+        &change(&rules, Actor::Customer),
+    )
+    .unwrap();
+    assert_eq!(
+        same.profile.email_status,
+        profile::EmailStatus::Verified,
+        "the same address, cleaned"
+    );
+    let new = apply_patch(
+        &verified,
+        &json!({"email": "eva@example.com"}),
+        &change(&rules, Actor::Customer),
+    )
+    .unwrap();
+    assert_eq!(new.profile.email_status, profile::EmailStatus::Unverified);
+}
