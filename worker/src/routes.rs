@@ -15,6 +15,12 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (req.method(), segments.as_slice()) {
         (Method::Get, ["healthz"]) => Ok(Response::from_json(&json!({"status": "ok"}))?),
+        (Method::Get, ["openapi.json"]) => {
+            let response = Response::ok(include_str!("../openapi.json"))?;
+            let headers = response.headers().clone();
+            headers.set("Content-Type", "application/json")?;
+            Ok(response.with_headers(headers))
+        }
         (Method::Get, ["v1", "customers", "me"]) => get_me(req, env).await,
         (Method::Patch, ["v1", "customers", "me"]) => write_me(req, env, Write::MergePatch).await,
         (Method::Put, ["v1", "customers", "me"]) => write_me(req, env, Write::Replace).await,
