@@ -2,6 +2,7 @@
 //! builds (`build`) and `wrangler dev` (`server`), shared by `cargo xtask` and
 //! the end-to-end tests' harness.
 
+pub mod bench;
 pub mod build;
 pub mod server;
 pub mod tools;

@@ -11,7 +11,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   dev [--port N]   build, run the product on wrangler dev (default port 8787) and print the demo URL
   test             run every check and test (what CI runs)
-  build            install what is missing and make the release builds of the widget and the Worker";
+  build            install what is missing and make the release builds of the widget and the Worker
+  bench            measure the API against the floor under wrangler dev; writes BENCHMARKS.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         Some("dev") => server::dev(&args[1..]),
         Some("test") => test::all_checks(),
         Some("build") => build_all(),
+        Some("bench") => xtask::bench::run(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
