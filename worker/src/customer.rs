@@ -11,10 +11,10 @@ use crate::email_claim::{self, Claimed};
 use crate::error::{ApiError, ApiResult};
 use profile::email::{check_email, clean_email, email_key};
 use profile::text::{check_name, clean_line};
-use profile::{Actor, Change, Code, FieldError, Profile, Rules, TenantRules, apply_patch, replace};
+use profile::{Actor, Change, Code, FieldError, Profile, Rules, apply_patch, replace};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::cell::RefCell;
+use std::rc::Rc;
 use worker::{
     DurableObject, Env, Headers, Method, Request, RequestInit, Response, SqlStorageValue, State,
     durable_object,
@@ -74,7 +74,6 @@ struct Who {
     given_name: Option<String>,
     family_name: Option<String>,
     email: Option<String>,
-    rules: TenantRules,
 }
 
 impl Who {
@@ -97,7 +96,6 @@ impl From<&Customer> for Who {
             given_name: customer.given_name.clone(),
             family_name: customer.family_name.clone(),
             email: customer.email.clone(),
-            rules: customer.config.rules.clone(),
         }
     }
 }
@@ -185,8 +183,6 @@ pub async fn uses_email(env: &Env, name: &str, email_key: &str) -> worker::Resul
 pub struct CustomerObject {
     state: State,
     env: Env,
-    /// The tenant's rules, compiled once per configuration, not per request.
-    rules: RefCell<Option<(TenantRules, Rules)>>,
 }
 
 impl DurableObject for CustomerObject {
@@ -203,11 +199,7 @@ impl DurableObject for CustomerObject {
         ] {
             sql.exec(table, None).expect("creating the customer tables");
         }
-        Self {
-            state,
-            env,
-            rules: RefCell::new(None),
-        }
+        Self { state, env }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -243,21 +235,16 @@ struct Row {
 }
 
 impl CustomerObject {
-    fn with_rules<T>(
-        &self,
-        tenant: &TenantRules,
-        use_rules: impl FnOnce(&Rules) -> T,
-    ) -> worker::Result<T> {
-        let mut cache = self.rules.borrow_mut();
-        if cache.as_ref().is_none_or(|(cached, _)| cached != tenant) {
-            // The configuration was validated when it was stored.
-            let rules = Rules::new(tenant.clone()).map_err(|_| {
-                worker::Error::RustError("the tenant's stored rules do not compile".into())
-            })?;
-            *cache = Some((tenant.clone(), rules));
-        }
-        let (_, rules) = cache.as_ref().expect("filled above");
-        Ok(use_rules(rules))
+    /// The tenant's compiled rules, read by the object itself (cached per
+    /// isolate), so that requests need not carry them.
+    async fn rules(&self, tenant: &str) -> worker::Result<Rc<Rules>> {
+        let unreadable =
+            |_| worker::Error::RustError("the tenant's configuration could not be read".into());
+        let config = crate::tenant::load(&self.env, tenant)
+            .await
+            .map_err(unreadable)?
+            .ok_or_else(|| worker::Error::RustError("the tenant no longer exists".into()))?;
+        crate::tenant::compiled_rules(tenant, &config.rules).map_err(unreadable)
     }
 
     async fn write(
@@ -267,6 +254,8 @@ impl CustomerObject {
         body: &Value,
         how: Write,
     ) -> worker::Result<Reply> {
+        // Awaits first: from here to the store nothing awaits (unless the e-mail changes).
+        let rules = self.rules(&who.tenant).await?;
         let stored = self.load_or_create(&who).await?;
         if if_match != stored.etag() {
             return Ok(Reply::Stale {
@@ -275,10 +264,10 @@ impl CustomerObject {
         }
         let now = now_rfc3339();
         let today = today(&now)?;
-        let outcome = self.with_rules(&who.rules, |rules| {
+        let outcome = {
             let change = Change {
                 actor: Actor::Customer,
-                rules,
+                rules: &rules,
                 today,
                 now: &now,
                 source: CUSTOMER_SOURCE,
@@ -288,7 +277,7 @@ impl CustomerObject {
                 Write::MergePatch => apply_patch(&stored, body, &change),
                 Write::Replace => replace(&stored, body, &change),
             }
-        })?;
+        };
         let patched = match outcome {
             Err(errors) => return Ok(Reply::Invalid { errors }),
             Ok(patched) if patched.changed.is_empty() => {
@@ -425,15 +414,18 @@ impl CustomerObject {
         if let Some(profile) = self.load()? {
             return Ok(profile);
         }
-        let mut profile = self.with_rules(&who.rules, |rules| {
-            profile::new_profile(
-                uuid::Uuid::new_v4().to_string(),
-                who.tenant.clone(),
-                who.subject.clone(),
-                now_rfc3339(),
-                rules,
-            )
-        })?;
+        let rules = self.rules(&who.tenant).await?;
+        // Another request may have created the profile while we read the rules.
+        if let Some(profile) = self.load()? {
+            return Ok(profile);
+        }
+        let mut profile = profile::new_profile(
+            uuid::Uuid::new_v4().to_string(),
+            who.tenant.clone(),
+            who.subject.clone(),
+            now_rfc3339(),
+            &rules,
+        );
         let name = |raw: &Option<String>, pointer: &str| {
             raw.as_deref()
                 .map(clean_line)
