@@ -343,3 +343,36 @@ async fn a_new_profile_takes_its_first_name_from_the_token_when_it_is_valid() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn the_customer_cannot_write_programme_or_server_fields() {
+    let token = demo_token(&unique_customer("api-read-only"));
+    let before = get_me(&token).await;
+    let current = etag(&before);
+    let stored: Value = before.json().await.unwrap();
+    for (patch, pointer) in [
+        (json!({"loyalty": {"rank": "platinum"}}), "/loyalty"),
+        (json!({"loyalty": {"member": true}}), "/loyalty"),
+        (json!({"id": "00000000-0000-0000-0000-000000000000"}), "/id"),
+        (json!({"version": 99}), "/version"),
+        (json!({"email_status": "verified"}), "/email_status"),
+        (json!({"card_code": "GOLD-1"}), "/card_code"),
+    ] {
+        let response = patch_me(&token, Some(&current), &patch.to_string()).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{patch}"
+        );
+        let body = problem(response).await;
+        assert_eq!(body["errors"][0]["pointer"], pointer, "{patch}");
+        assert_eq!(body["errors"][0]["code"], "ReadOnly", "{patch}");
+    }
+    let after = get_me(&token).await;
+    assert_eq!(etag(&after), current);
+    assert_eq!(
+        after.json::<Value>().await.unwrap(),
+        stored,
+        "the stored profile is unchanged"
+    );
+}

@@ -173,7 +173,7 @@ async fn a_tenant_configuration_with_unusable_keys_is_refused() {
                 {"kid": "rsa", "alg": "RS256"},
                 {"kid": "rsa", "alg": "ES256", "x": P256_X}
             ],
-            "rules": {"custom_fields": [{"key": "a", "type": "text", "pattern": "("}]}
+            "rules": {"custom_fields": [{"key": "a", "type": "text", "pattern": "("}, {"key": "a", "type": "bool"}]}
         }))
         .send()
         .await
@@ -191,6 +191,7 @@ async fn a_tenant_configuration_with_unusable_keys_is_refused() {
         pointers,
         [
             "/rules/custom_fields/0/pattern",
+            "/rules/custom_fields/1/key",
             "/token_keys/0/kid",
             "/token_keys/1/secret",
             "/token_keys/2/alg",
