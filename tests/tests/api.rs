@@ -376,3 +376,36 @@ async fn the_customer_cannot_write_programme_or_server_fields() {
         "the stored profile is unchanged"
     );
 }
+
+#[tokio::test]
+async fn the_widget_files_can_be_loaded_by_other_sites() {
+    for (file, content_type) in [
+        ("widget.js", "text/javascript"),
+        ("profile_web.js", "text/javascript"),
+        ("profile_web_bg.wasm", "application/wasm"),
+        ("widget.css", "text/css"),
+    ] {
+        let response = http()
+            .get(format!("{}/widget/{file}", base_url()))
+            .header("Origin", "https://shop.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{file}");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert!(
+            header("content-type").unwrap().starts_with(content_type),
+            "{file}"
+        );
+        assert_eq!(
+            header("access-control-allow-origin").as_deref(),
+            Some("*"),
+            "{file}"
+        );
+    }
+}

@@ -10,6 +10,7 @@
 //! - [`sources`]: where each field of the five source APIs lives here.
 
 pub mod access;
+pub mod clean;
 pub mod custom;
 pub mod dates;
 pub mod email;

@@ -38,6 +38,10 @@ pub fn widget(tools: &Tools) -> Result<()> {
         std::fs::copy(root().join("web/static").join(file), dist.join(file))
             .map_err(|e| format!("copying web/static/{file}: {e}"))?;
     }
+    // The asset server's header rules live at the root of the assets folder.
+    let assets = dist.parent().unwrap_or(&dist);
+    std::fs::copy(root().join("web/static/_headers"), assets.join("_headers"))
+        .map_err(|e| format!("copying web/static/_headers: {e}"))?;
     let total = report_sizes(&dist)?;
     println!("    widget total: {:.1} KB gzip", total as f64 / 1024.0);
     Ok(())
