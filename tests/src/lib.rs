@@ -73,6 +73,18 @@ pub fn demo_token(customer: &str) -> String {
     )
 }
 
+/// The JSON Pointers of a problem document's field errors, sorted.
+pub fn error_pointers(problem: &Value) -> Vec<&str> {
+    let mut pointers: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("a problem document with field errors")
+        .iter()
+        .map(|e| e["pointer"].as_str().expect("each error has a pointer"))
+        .collect();
+    pointers.sort();
+    pointers
+}
+
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(20))

@@ -180,13 +180,7 @@ async fn a_tenant_configuration_with_unusable_keys_is_refused() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = response.json().await.unwrap();
-    let mut pointers: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["pointer"].as_str().unwrap())
-        .collect();
-    pointers.sort();
+    let pointers = e2e::error_pointers(&body);
     assert_eq!(
         pointers,
         [

@@ -171,13 +171,7 @@ async fn put_without_a_field_the_tenant_requires_is_refused() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = response.json().await.unwrap();
-    let mut pointers: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["pointer"].as_str().unwrap())
-        .collect();
-    pointers.sort();
+    let pointers = e2e::error_pointers(&body);
     assert_eq!(pointers, ["/custom_fields/home_store", "/last_name"]);
     assert_eq!(read(&token).await.0, etag, "nothing changed");
 }

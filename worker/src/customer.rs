@@ -15,13 +15,9 @@ use profile::{Actor, Change, Code, FieldError, Profile, Rules, apply_patch, repl
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::rc::Rc;
-use worker::{
-    DurableObject, Env, Headers, Method, Request, RequestInit, Response, SqlStorageValue, State,
-    durable_object,
-};
+use worker::{DurableObject, Env, Request, Response, SqlStorageValue, State, durable_object};
 
 const BINDING: &str = "CUSTOMERS";
-const ORIGIN: &str = "https://customer-object";
 /// Recorded as `updated_by` and as the source of consents the customer changes.
 const CUSTOMER_SOURCE: &str = "customer-profile";
 
@@ -152,20 +148,7 @@ async fn send(env: &Env, who: &Customer, ask: &Ask) -> ApiResult<Reply> {
 }
 
 async fn ask_object(env: &Env, name: &str, ask: &Ask) -> worker::Result<Value> {
-    let stub = env
-        .durable_object(BINDING)?
-        .id_from_name(name)?
-        .get_stub()?;
-    let headers = Headers::new();
-    headers.set("Content-Type", "application/json")?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(serde_json::to_string(ask)?.into()));
-    let mut response = stub
-        .fetch_with_request(Request::new_with_init(ORIGIN, &init)?)
-        .await?;
-    response.json().await
+    crate::object_call::ask(env, BINDING, name, ask).await
 }
 
 /// Whether the customer object `name` uses the address `email_key`.

@@ -9,13 +9,9 @@
 //! progress and younger than `PENDING_SECONDS`), and hands the claim over if not.
 
 use serde::{Deserialize, Serialize};
-use worker::{
-    DurableObject, Env, Headers, Method, Request, RequestInit, Response, SqlStorageValue, State,
-    durable_object,
-};
+use worker::{DurableObject, Env, Request, Response, SqlStorageValue, State, durable_object};
 
 const BINDING: &str = "EMAIL_CLAIMS";
-const ORIGIN: &str = "https://email-claim";
 /// How long a customer's write of a new address may take between claiming it
 /// and storing the profile; after that the claim may be handed over.
 pub const PENDING_SECONDS: f64 = 20.0;
@@ -34,23 +30,8 @@ pub enum Claimed {
     Taken,
 }
 
-fn stub(env: &Env, tenant: &str, email_key: &str) -> worker::Result<worker::Stub> {
-    env.durable_object(BINDING)?
-        .id_from_name(&format!("{tenant}:{email_key}"))?
-        .get_stub()
-}
-
-async fn ask<T: for<'de> Deserialize<'de>>(stub: &worker::Stub, ask: &Ask) -> worker::Result<T> {
-    let headers = Headers::new();
-    headers.set("Content-Type", "application/json")?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(serde_json::to_string(ask)?.into()));
-    let mut response = stub
-        .fetch_with_request(Request::new_with_init(ORIGIN, &init)?)
-        .await?;
-    response.json().await
+fn object_name(tenant: &str, email_key: &str) -> String {
+    format!("{tenant}:{email_key}")
 }
 
 /// Claims `email_key` of `tenant` for `holder` (a customer object's name).
@@ -60,25 +41,21 @@ pub async fn claim(
     email_key: &str,
     holder: &str,
 ) -> worker::Result<Claimed> {
-    let stub = stub(env, tenant, email_key)?;
     let claim = Ask::Claim {
         holder: holder.to_owned(),
         email_key: email_key.to_owned(),
     };
-    ask(&stub, &claim).await
+    crate::object_call::ask(env, BINDING, &object_name(tenant, email_key), &claim).await
 }
 
 /// Releases `email_key` if `holder` holds it.
 pub async fn release(env: &Env, tenant: &str, email_key: &str, holder: &str) -> worker::Result<()> {
-    let stub = stub(env, tenant, email_key)?;
-    ask::<bool>(
-        &stub,
-        &Ask::Release {
-            holder: holder.to_owned(),
-        },
-    )
-    .await
-    .map(|_| ())
+    let release = Ask::Release {
+        holder: holder.to_owned(),
+    };
+    crate::object_call::ask::<bool>(env, BINDING, &object_name(tenant, email_key), &release)
+        .await
+        .map(|_| ())
 }
 
 #[durable_object]

@@ -7,6 +7,7 @@ mod customer;
 mod dev;
 mod email_claim;
 mod error;
+mod object_call;
 mod routes;
 mod tenant;
 
