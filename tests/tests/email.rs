@@ -123,3 +123,46 @@ async fn a_new_profile_takes_the_tokens_email_unless_another_customer_holds_it()
     assert!(second.get("email").is_none(), "{second}");
     assert_eq!(second["first_name"], "Ingrid");
 }
+
+#[tokio::test]
+async fn an_address_claimed_by_a_write_that_lost_its_race_blocks_nobody() {
+    let wanted = address("raced");
+    for _ in 0..5 {
+        let ana = demo_token(&unique_customer("racer"));
+        let (etag, _) = read(&ana).await;
+        // Two writes of one version: the e-mail change must claim the address
+        // first, so the name change usually wins and the e-mail write is refused.
+        let patch = |body: Value| {
+            let (ana, etag) = (ana.clone(), etag.clone());
+            tokio::spawn(async move {
+                http()
+                    .patch(me())
+                    .bearer_auth(&ana)
+                    .header("Content-Type", "application/merge-patch+json")
+                    .header("If-Match", etag)
+                    .body(body.to_string())
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        };
+        let email_write = patch(json!({"email": wanted}));
+        let name_write = patch(json!({"first_name": "Ana"}));
+        let (email_status, name_status) = (email_write.await.unwrap(), name_write.await.unwrap());
+        assert!(email_status == StatusCode::OK || name_status == StatusCode::OK);
+        if email_status == StatusCode::PRECONDITION_FAILED {
+            // The losing write claimed the address and gave it up: another customer may take it.
+            let bo = demo_token(&unique_customer("bo"));
+            assert_eq!(set_email(&bo, &wanted).await.status(), StatusCode::OK);
+            return;
+        }
+        assert_eq!(email_status, StatusCode::OK);
+        // The e-mail write won this time: give the address back and race again.
+        assert_eq!(
+            set_email(&ana, &address("elsewhere")).await.status(),
+            StatusCode::OK
+        );
+    }
+    panic!("the e-mail write never lost the race in five tries");
+}
