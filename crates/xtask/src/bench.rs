@@ -3,7 +3,7 @@
 //! writing one JSON value, `tests/floor`) in the same workerd, alternating the
 //! two. Writes `target/bench/report.json` and the table in `BENCHMARKS.md`.
 
-use crate::server::{Options, Server, agent, create_demo_tenant, dev_var, free_port};
+use crate::server::{Server, agent, create_demo_tenant, dev_var};
 use crate::tools;
 use crate::{Result, build, phase, root};
 use jsonwebtoken::{EncodingKey, Header, encode};
@@ -261,26 +261,15 @@ pub fn run() -> Result<()> {
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| format!("creating target/bench: {e}"))?;
     let ours = phase("start the API on wrangler dev (fresh state)", || {
-        Server::start(
-            &tools,
-            Options {
-                port: free_port()?,
-                state: &work.join("state"),
-                log: Some(work.join("wrangler.log")),
-                extra: &[],
-            },
-        )
+        Server::start_in(&tools, &work, "api", &[])
     })?;
     let floor_config = root().join("tests/floor/wrangler.toml");
     let floor = phase("start the floor worker", || {
-        Server::start(
+        Server::start_in(
             &tools,
-            Options {
-                port: free_port()?,
-                state: &work.join("floor-state"),
-                log: Some(work.join("floor.log")),
-                extra: &["--config".into(), floor_config.display().to_string()],
-            },
+            &work,
+            "floor",
+            &["--config".into(), floor_config.display().to_string()],
         )
     })?;
     create_demo_tenant(&ours.base_url)?;

@@ -80,6 +80,20 @@ impl Server {
         Ok(server)
     }
 
+    /// Starts on a free port, with its state in `work/<name>-state` and its
+    /// output in `work/<name>.log`.
+    pub fn start_in(tools: &Tools, work: &Path, name: &str, extra: &[String]) -> Result<Server> {
+        Server::start(
+            tools,
+            Options {
+                port: free_port()?,
+                state: &work.join(format!("{name}-state")),
+                log: Some(work.join(format!("{name}.log"))),
+                extra,
+            },
+        )
+    }
+
     /// Polls `/healthz`: wrangler's "Ready" line may be hidden by the log level.
     fn wait_until_ready(&mut self) -> Result<()> {
         let deadline = Instant::now() + Duration::from_secs(120);

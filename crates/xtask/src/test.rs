@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use xtask::server::{Options, Server, create_demo_tenant, free_port};
+use xtask::server::{Server, create_demo_tenant};
 use xtask::tools::{self, Tools};
 use xtask::{Result, build, cargo, describe, phase, root, run};
 
@@ -126,28 +126,17 @@ fn end_to_end(tools: &Tools, tally: &mut Tally) -> Result<()> {
     let work = root().join("target/e2e");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| format!("creating target/e2e: {e}"))?;
-    let server = Server::start(
-        tools,
-        Options {
-            port: free_port()?,
-            state: &work.join("state"),
-            log: Some(work.join("wrangler.log")),
-            extra: &[],
-        },
-    )?;
+    let server = Server::start_in(tools, &work, "wrangler", &[])?;
     create_demo_tenant(&server.base_url)?;
     // The same build without DEV_ENDPOINTS, as it is deployed: an env file
     // given to wrangler replaces worker/.dev.vars.
     let no_dev_vars = work.join("no-dev.vars");
     write_vars_without(&no_dev_vars, "DEV_ENDPOINTS")?;
-    let deployed = Server::start(
+    let deployed = Server::start_in(
         tools,
-        Options {
-            port: free_port()?,
-            state: &work.join("state-no-dev"),
-            log: Some(work.join("wrangler-no-dev.log")),
-            extra: &["--env-file".into(), no_dev_vars.display().to_string()],
-        },
+        &work,
+        "wrangler-no-dev",
+        &["--env-file".into(), no_dev_vars.display().to_string()],
     )?;
     let driver = tools
         .chromedriver
