@@ -6,11 +6,13 @@
 use crate::error::{Code, FieldError};
 use crate::model::EMAIL_MAX_CHARS;
 
-/// The stored form: trimmed, NFC, domain lower-cased.
+/// The stored form: trimmed, NFC, the domain's ASCII letters lower-cased
+/// (internationalized domains keep their letters: the Unicode case tables
+/// would cost the widget's size budget, and `email_key` folds them anyway).
 pub fn clean_email(raw: &str) -> String {
     let cleaned = crate::text::nfc(raw.trim());
     match cleaned.rsplit_once('@') {
-        Some((local, domain)) => format!("{local}@{}", domain.to_lowercase()),
+        Some((local, domain)) => format!("{local}@{}", domain.to_ascii_lowercase()),
         None => cleaned,
     }
 }

@@ -27,6 +27,7 @@ pub mod sources;
 pub mod tenant;
 pub mod text;
 pub mod validate;
+pub mod wire;
 
 pub use access::{Access, Actor};
 pub use error::{Code, FieldError};
@@ -34,7 +35,9 @@ pub use model::{
     Address, Company, Consent, ConsentPurpose, DeliveryAddress, EmailStatus, Gender, Loyalty,
     Profile,
 };
-pub use patch::{Change, Patched, apply_patch, diff, merge_diff, merge_patch, replace};
+pub use patch::{
+    Change, Patched, apply_patch, check_written, diff, merge_diff, merge_patch, replace,
+};
 pub use tenant::{CustomFieldDef, CustomKind, Rules, TenantRules};
 pub use validate::validate;
 

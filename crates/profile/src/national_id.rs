@@ -7,12 +7,14 @@ use crate::error::{Code, FieldError};
 /// Countries whose numbers this library checks.
 pub const CHECKED_COUNTRIES: [&str; 3] = ["ES", "SE", "NO"];
 
-/// The stored form: trimmed, upper case, spaces dropped.
+/// The stored form: trimmed, upper case, spaces dropped. Numbers of every
+/// country checked here are ASCII, so ASCII upper case is enough (and keeps
+/// the Unicode case tables out of the widget).
 pub fn clean_national_id(raw: &str) -> String {
     raw.chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
-        .to_uppercase()
+        .to_ascii_uppercase()
 }
 
 pub fn check_national_id(pointer: &str, value: &str, country: &str) -> Option<FieldError> {

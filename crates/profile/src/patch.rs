@@ -393,6 +393,24 @@ fn object(body: &Value) -> Result<&Map<String, Value>, Vec<FieldError>> {
     }
 }
 
+/// Cleans a profile written with `patch` and gives every failure of a field
+/// the patch touched: the rules' answer for that write. [`apply_patch`] comes
+/// here after its checks of structure, access and types; the widget comes
+/// here directly with the profile as the customer edited it, so both give
+/// the same answer.
+pub fn check_written(
+    profile: &mut Profile,
+    patch: &Map<String, Value>,
+    rules: &Rules,
+    today: Date,
+) -> Vec<FieldError> {
+    clean(profile, rules);
+    validate(profile, rules, today)
+        .into_iter()
+        .filter(|e| touched_by(&e.pointer, patch))
+        .collect()
+}
+
 /// Applies a merge patch written by `change.actor`. Validation errors are
 /// reported for the fields the patch touches, so that a rule the tenant added
 /// later never blocks a customer from changing something else.
@@ -424,23 +442,21 @@ pub fn apply_patch(
         errors.push(FieldError::new("", Code::InvalidType));
         return Err(errors);
     };
-    clean(&mut profile, change.rules);
-    stamp_consents(stored, &mut profile, change);
-    // A new address has not been verified.
-    if profile.email != stored.email {
-        profile.email_status = crate::model::EmailStatus::Unverified;
-    }
-
     let is_refused = |pointer: &str| {
         refused
             .iter()
             .any(|place| pointer == place || pointer.starts_with(&format!("{place}/")))
     };
     errors.extend(
-        validate(&profile, change.rules, change.today)
+        check_written(&mut profile, patch, change.rules, change.today)
             .into_iter()
-            .filter(|e| touched_by(&e.pointer, patch) && !is_refused(&e.pointer)),
+            .filter(|e| !is_refused(&e.pointer)),
     );
+    stamp_consents(stored, &mut profile, change);
+    // A new address has not been verified.
+    if profile.email != stored.email {
+        profile.email_status = crate::model::EmailStatus::Unverified;
+    }
     if !errors.is_empty() {
         return Err(errors);
     }

@@ -13,6 +13,11 @@ NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA
 SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO \
 TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
+/// Every country code, in order (for a country picker).
+pub fn countries() -> impl Iterator<Item = &'static str> {
+    COUNTRIES.split(' ')
+}
+
 pub fn is_country(code: &str) -> bool {
     if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
         return false;
@@ -77,9 +82,11 @@ pub fn knows_postal_codes_of(country: &str) -> bool {
     shapes(country).is_some()
 }
 
-/// The stored form of a postal code: trimmed, single spaces, upper case.
+/// The stored form of a postal code: trimmed, single spaces, ASCII upper
+/// case (postal codes are ASCII; the Unicode case tables would cost the
+/// widget's size budget).
 pub fn clean_postal_code(raw: &str) -> String {
-    crate::text::clean_line(raw).to_uppercase()
+    crate::text::clean_line(raw).to_ascii_uppercase()
 }
 
 /// Checks `code` against the shapes of `country`; countries without a known

@@ -4,7 +4,7 @@
 //! in one language. The Worker serves it at `GET /v1/customers/me/schema`.
 
 use crate::access::{Access, FIELDS, Section};
-use crate::labels::{consent_label, field_label, gender_label, section_label};
+use crate::labels::{consent_label, field_label, gender_label, part_label, section_label};
 use crate::model::{ConsentPurpose, Gender};
 use crate::tenant::{CustomKind, Rules, TenantRules, Translations};
 use serde::{Deserialize, Serialize};
@@ -59,6 +59,10 @@ pub struct SchemaField {
     pub help: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<SchemaOption>,
+    /// The parts an address or a company is edited in, each with its label
+    /// (`value` is the part's key).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<SchemaOption>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,6 +91,32 @@ fn builtin_control(field: &str) -> Control {
         "company" => Control::Company,
         _ => Control::Text,
     }
+}
+
+/// The parts of an address the form edits, in the order it shows them. The
+/// finer Nordic parts (house number, entrance...) are kept as stored.
+const ADDRESS_PARTS: [&str; 6] = [
+    "care_of",
+    "line1",
+    "line2",
+    "postal_code",
+    "city",
+    "country",
+];
+const COMPANY_PARTS: [&str; 2] = ["name", "organization_number"];
+
+fn parts(control: Control, language: &str) -> Vec<SchemaOption> {
+    let keys: &[&str] = match control {
+        Control::Address | Control::AddressList => &ADDRESS_PARTS,
+        Control::Company => &COMPANY_PARTS,
+        _ => &[],
+    };
+    keys.iter()
+        .map(|key| SchemaOption {
+            value: (*key).to_owned(),
+            label: part_label(key, language).unwrap_or(key).to_owned(),
+        })
+        .collect()
 }
 
 fn custom_control(kind: CustomKind) -> Control {
@@ -157,16 +187,18 @@ pub fn form_schema(rules: &Rules, language: &str) -> FormSchema {
         } else {
             spec.section
         };
+        let control = builtin_control(spec.name);
         add(
             section,
             SchemaField {
                 pointer: format!("/{}", spec.name),
-                control: builtin_control(spec.name),
+                control,
                 editable: spec.access == Access::CustomerEditable,
                 required: setting.required,
                 label: label.to_owned(),
                 help: None,
                 options,
+                parts: parts(control, language),
             },
         );
     }
@@ -181,6 +213,7 @@ pub fn form_schema(rules: &Rules, language: &str) -> FormSchema {
                 label: consent_label(purpose, language).to_owned(),
                 help: None,
                 options: Vec::new(),
+                parts: Vec::new(),
             },
         );
     }
@@ -202,6 +235,7 @@ pub fn form_schema(rules: &Rules, language: &str) -> FormSchema {
                         label: translated(&o.label, language).unwrap_or_else(|| o.value.clone()),
                     })
                     .collect(),
+                parts: Vec::new(),
             },
         );
     }
@@ -280,5 +314,17 @@ mod tests {
         assert!(!card.editable, "admin-only fields are shown, not edited");
         assert!(field(&schema, "/version").is_none() && field(&schema, "/notes").is_none());
         assert_eq!(schema.rules, *rules().tenant());
+        let invoice = field(&schema, "/invoice_address").unwrap();
+        let parts: Vec<(&str, &str)> = invoice
+            .parts
+            .iter()
+            .map(|p| (p.value.as_str(), p.label.as_str()))
+            .collect();
+        assert_eq!(parts[3], ("postal_code", "Postnummer"));
+        assert_eq!(parts.len(), 6);
+        assert_eq!(
+            field(&schema, "/company").unwrap().parts[0].label,
+            "Företagsnamn"
+        );
     }
 }

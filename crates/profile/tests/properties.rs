@@ -109,6 +109,25 @@ proptest! {
     }
 
     #[test]
+    fn the_widgets_reader_agrees_with_serde(value in json_value(true)) {
+        // What serde reads, the hand-written reader reads the same; it only
+        // refuses serde's other form of a struct, an array (never on the wire).
+        let agrees = |read: Result<Profile, profile::wire::WireError>, by_serde: Profile| match read {
+            Ok(read) => read == by_serde,
+            Err(profile::wire::WireError(place)) => value.pointer(&place).is_some_and(Value::is_array),
+        };
+        if let Ok(by_serde) = serde_json::from_value::<Profile>(value.clone()) {
+            prop_assert!(agrees(profile::wire::profile(&value), by_serde));
+        }
+        if let Ok(rules) = serde_json::from_value::<TenantRules>(value.clone()) {
+            match profile::wire::tenant_rules(&value) {
+                Ok(read) => prop_assert_eq!(read, rules),
+                Err(profile::wire::WireError(place)) => prop_assert!(value.pointer(&place).is_some_and(Value::is_array)),
+            }
+        }
+    }
+
+    #[test]
     fn validating_arbitrary_json_as_a_profile_never_panics(value in json_value(true)) {
         if let Ok(profile) = serde_json::from_value::<Profile>(value) {
             let _ = profile::validate(&profile, &rules(), parse_date("2026-11-23").unwrap());
