@@ -41,7 +41,7 @@ fn is_empty(value: &Value) -> bool {
 pub fn check_custom_value(
     pointer: &str,
     def: &CustomFieldDef,
-    pattern: Option<&regex_lite::Regex>,
+    pattern: Option<&crate::pattern::Pattern>,
     value: &Value,
 ) -> Option<FieldError> {
     if is_empty(value) {

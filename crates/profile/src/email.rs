@@ -73,7 +73,9 @@ fn valid_domain(domain: &str) -> bool {
             && label.chars().count() <= 63
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            && label
+                .chars()
+                .all(|c| crate::chars::is_letter_or_digit(c) || c == '-')
     };
     let tld = labels[labels.len() - 1];
     labels.iter().all(valid_label)

@@ -10,6 +10,7 @@
 //! - [`sources`]: where each field of the five source APIs lives here.
 
 pub mod access;
+pub mod chars;
 pub mod clean;
 pub mod custom;
 pub mod dates;
@@ -20,6 +21,7 @@ pub mod messages;
 pub mod model;
 pub mod national_id;
 pub mod patch;
+pub mod pattern;
 pub mod phone;
 pub mod places;
 pub mod schema;

@@ -12,39 +12,50 @@ pub const LANGUAGES: [&str; 5] = ["en", "es", "sv", "nb", "ru"];
 /// the first (by quality) whose primary subtag we speak; `no` and `nn` mean
 /// Bokmål; English when none matches.
 pub fn negotiate(header: &str) -> &'static str {
-    let mut ranges: Vec<(f32, usize, &str)> = header
-        .split(',')
-        .enumerate()
-        .filter_map(|(i, part)| {
-            let mut pieces = part.trim().split(';');
-            let tag = pieces.next()?.trim();
-            let quality = pieces
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
-            (!tag.is_empty() && quality > 0.0).then_some((quality, i, tag))
-        })
-        .collect();
-    ranges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, _, tag) in ranges {
+    // The best quality wins, the earlier range on a tie: one pass, no sort
+    // (a sort instance costs the widget's size budget).
+    let mut best: Option<(u16, &'static str)> = None;
+    for part in header.split(',') {
+        let mut pieces = part.trim().split(';');
+        let tag = pieces.next().unwrap_or("").trim();
+        // A malformed weight counts as none given (1), as before.
+        let quality = pieces
+            .find_map(|p| p.trim().strip_prefix("q=").and_then(quality))
+            .unwrap_or(1000);
+        if tag.is_empty() || quality == 0 || best.is_some_and(|(q, _)| q >= quality) {
+            continue;
+        }
         let primary = tag
             .split(['-', '_'])
             .next()
             .unwrap_or("")
             .to_ascii_lowercase();
         let primary = if primary == "no" || primary == "nn" {
-            "nb".to_owned()
+            "nb"
         } else {
-            primary
+            primary.as_str()
         };
         if let Some(language) = LANGUAGES.iter().find(|l| **l == primary) {
-            return language;
+            best = Some((quality, language));
         }
     }
-    "en"
+    best.map_or("en", |(_, language)| language)
+}
+
+/// A quality value (RFC 9110: `0`, `0.8`, `1.000`) in thousandths; `None`
+/// if it is not one. Read by hand: a float parser would cost the widget.
+fn quality(text: &str) -> Option<u16> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u16 = match whole {
+        "0" => 0,
+        "1" => 1000,
+        _ => return None,
+    };
+    let thousandths = format!("{fraction:0<3}").parse::<u16>().ok()?;
+    (whole + thousandths <= 1000).then_some(whole + thousandths)
 }
 
 /// The message for `error` in `language` (one of [`LANGUAGES`]), with the
@@ -87,18 +98,31 @@ fn fill(template: &str, error: &FieldError) -> String {
     for (name, value) in &error.params {
         let value = match value {
             serde_json::Value::String(s) => s.clone(),
-            // A limit of 20 reads "20", not "20.0".
-            serde_json::Value::Number(n)
-                if n.as_f64()
-                    .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
-            {
-                format!("{}", n.as_f64().unwrap_or_default() as i64)
-            }
-            other => other.to_string(),
+            serde_json::Value::Number(n) => number_text(n.as_f64().unwrap_or_default()),
+            serde_json::Value::Bool(b) => b.to_string(),
+            _ => String::new(),
         };
         text = text.replace(&format!("{{{name}}}"), &value);
     }
     text
+}
+
+/// A limit as people write it: 20 reads "20", not "20.0"; fractions keep at
+/// most six decimals. Integer formatting only: a float formatter would cost
+/// the widget's size budget.
+fn number_text(number: f64) -> String {
+    let scaled = (number * 1e6).round();
+    if !scaled.is_finite() || scaled.abs() >= 9e15 {
+        return format!("{}", number as i64);
+    }
+    let scaled = scaled as i64;
+    let (whole, fraction) = (scaled.abs() / 1_000_000, scaled.abs() % 1_000_000);
+    let sign = if scaled < 0 { "-" } else { "" };
+    if fraction == 0 {
+        return format!("{sign}{whole}");
+    }
+    let digits = format!("{fraction:06}");
+    format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
 }
 
 fn built_in(code: Code, language: &str) -> &'static str {
@@ -350,6 +374,15 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn limits_read_as_people_write_them() {
+        assert_eq!(number_text(20.0), "20");
+        assert_eq!(number_text(-3.0), "-3");
+        assert_eq!(number_text(2.75), "2.75");
+        assert_eq!(number_text(-0.5), "-0.5");
+        assert_eq!(number_text(0.1 + 0.2), "0.3");
+    }
+
+    #[test]
     fn accept_language_is_negotiated() {
         assert_eq!(negotiate("sv-SE,sv;q=0.9,en;q=0.8"), "sv");
         assert_eq!(negotiate("de-DE, es;q=0.5, en;q=0.4"), "es");
@@ -358,6 +391,16 @@ mod tests {
         assert_eq!(negotiate("en;q=0.1, ru;q=0.9"), "ru");
         assert_eq!(negotiate("fr, de"), "en");
         assert_eq!(negotiate(""), "en");
+        assert_eq!(negotiate("ru;q=0, sv;q=0.001"), "sv");
+        assert_eq!(negotiate("es;q=0.5, nb;q=1.000"), "nb");
+        assert_eq!(
+            negotiate("es;q=0.5, ru;q=0.50"),
+            "es",
+            "a tie keeps the first"
+        );
+        assert_eq!(quality("0.8"), Some(800));
+        assert_eq!(quality("1.5"), None);
+        assert_eq!(quality("0.1234"), None);
         assert_eq!(negotiate("ru;q=0, es"), "es");
     }
 

@@ -9,7 +9,6 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use validator::Validate;
 
 /// Longest value of the free-text fields that have no stricter limit.
 pub const TEXT_MAX_CHARS: u64 = 100;
@@ -19,6 +18,22 @@ pub const NAME_MAX_CHARS: u64 = 50;
 pub const EMAIL_MAX_CHARS: u64 = 254;
 /// Longest identifier a tenant or a source system gives (codes, ids).
 pub const CODE_MAX_CHARS: u64 = 50;
+/// The longest value of each part of an address, in characters.
+pub const ADDRESS_PART_MAX_CHARS: [(&str, u64); 10] = [
+    ("line1", TEXT_MAX_CHARS),
+    ("line2", TEXT_MAX_CHARS),
+    ("care_of", TEXT_MAX_CHARS),
+    ("house_number", 10),
+    ("house_letter", 5),
+    ("entrance", 10),
+    ("floor", 10),
+    ("po_box", 20),
+    ("postal_code", 20),
+    ("city", TEXT_MAX_CHARS),
+];
+/// The longest value of each part of a company, in characters.
+pub const COMPANY_PART_MAX_CHARS: [(&str, u64); 2] =
+    [("name", TEXT_MAX_CHARS), ("organization_number", 30)];
 /// At most this many delivery addresses.
 pub const MAX_DELIVERY_ADDRESSES: usize = 10;
 
@@ -147,37 +162,27 @@ pub enum EmailStatus {
 }
 
 /// A postal address. Which parts are needed depends on its use (see the rules).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Address {
-    #[validate(length(max = TEXT_MAX_CHARS))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
-    #[validate(length(max = TEXT_MAX_CHARS))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line2: Option<String>,
-    #[validate(length(max = TEXT_MAX_CHARS))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub care_of: Option<String>,
-    #[validate(length(max = 10))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub house_number: Option<String>,
-    #[validate(length(max = 5))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub house_letter: Option<String>,
-    #[validate(length(max = 10))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrance: Option<String>,
-    #[validate(length(max = 10))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub floor: Option<String>,
-    #[validate(length(max = 20))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub po_box: Option<String>,
-    #[validate(length(max = 20))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    #[validate(length(max = TEXT_MAX_CHARS))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// ISO 3166-1 alpha-2, upper case.
@@ -194,13 +199,11 @@ pub struct DeliveryAddress {
     pub address: Address,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Company {
-    #[validate(length(max = TEXT_MAX_CHARS))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[validate(length(max = 30))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_number: Option<String>,
 }

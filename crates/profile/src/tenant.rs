@@ -7,6 +7,7 @@
 use crate::access::{Access, field_spec};
 use crate::dates::DEFAULT_MINIMUM_AGE;
 use crate::error::{Code, FieldError, pointer_segment};
+use crate::pattern::Pattern;
 use crate::phone::PHONE_MAX_DIGITS;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -128,7 +129,7 @@ pub struct CustomOption {
 #[derive(Clone, Debug, Default)]
 pub struct Rules {
     tenant: TenantRules,
-    patterns: Vec<Option<regex_lite::Regex>>,
+    patterns: Vec<Option<Pattern>>,
 }
 
 const MAX_CUSTOM_FIELDS: usize = 100;
@@ -213,9 +214,9 @@ impl Rules {
             patterns.push(match &def.pattern {
                 None => None,
                 // Anchored: the whole value must match, as the source APIs' "RegEx" meant.
-                Some(pattern) => match regex_lite::Regex::new(&format!("^(?:{pattern})$")) {
-                    Ok(regex) => Some(regex),
-                    Err(_) => {
+                Some(pattern) => match Pattern::new(pattern) {
+                    Some(pattern) => Some(pattern),
+                    None => {
                         errors.push(FieldError::new(at("pattern"), Code::InvalidPattern));
                         None
                     }
@@ -237,7 +238,7 @@ impl Rules {
         self.tenant.fields.get(field).copied().unwrap_or_default()
     }
 
-    pub fn custom_field(&self, key: &str) -> Option<(&CustomFieldDef, Option<&regex_lite::Regex>)> {
+    pub fn custom_field(&self, key: &str) -> Option<(&CustomFieldDef, Option<&Pattern>)> {
         let index = self
             .tenant
             .custom_fields
@@ -249,9 +250,7 @@ impl Rules {
         ))
     }
 
-    pub fn custom_fields(
-        &self,
-    ) -> impl Iterator<Item = (&CustomFieldDef, Option<&regex_lite::Regex>)> {
+    pub fn custom_fields(&self) -> impl Iterator<Item = (&CustomFieldDef, Option<&Pattern>)> {
         self.tenant
             .custom_fields
             .iter()

@@ -92,9 +92,11 @@ pub fn check_name(pointer: &str, value: &str, max: u64) -> Option<FieldError> {
         return Some(error);
     }
     let allowed = |c: char| {
-        c.is_alphabetic() || is_combining_mark(c) || matches!(c, ' ' | '\'' | '’' | '-' | '.')
+        crate::chars::is_letter(c)
+            || is_combining_mark(c)
+            || matches!(c, ' ' | '\'' | '’' | '-' | '.')
     };
-    let starts_with_letter = value.chars().next().is_some_and(char::is_alphabetic);
+    let starts_with_letter = value.chars().next().is_some_and(crate::chars::is_letter);
     if !value.chars().all(allowed) || !starts_with_letter {
         return Some(FieldError::new(pointer, Code::InvalidCharacters));
     }

@@ -8,11 +8,13 @@
 //! Unknown members are skipped (the widget reads what the server wrote); a
 //! member of the wrong type is an error naming its pointer.
 
+use crate::access::Section;
 use crate::error::{Code, FieldError};
 use crate::model::{
     Acquisition, Address, Company, Consent, ConsentPurpose, DeliveryAddress, EmailStatus, Gender,
     Loyalty, Profile,
 };
+use crate::schema::{Control, FormSchema, SchemaField, SchemaOption, SchemaSection};
 use crate::tenant::{
     CustomFieldDef, CustomKind, CustomOption, FieldSetting, TenantRules, Translations,
 };
@@ -138,33 +140,31 @@ impl<'a> Object<'a> {
         }
     }
 
+    // Maps are filled by `insert`, not collected: collecting sorts, and every
+    // sort instance costs the widget's size budget.
     fn translations(&self, key: &str) -> Read<Translations> {
-        let Some(texts) = self.child(key)? else {
-            return Ok(Translations::new());
-        };
-        texts
-            .map
-            .keys()
-            .map(|language| Ok((language.clone(), texts.string(language)?)))
-            .collect()
+        let mut translations = Translations::new();
+        if let Some(texts) = self.child(key)? {
+            for language in texts.map.keys() {
+                translations.insert(language.clone(), texts.string(language)?);
+            }
+        }
+        Ok(translations)
     }
 
     /// Messages by error code, each in several languages.
     fn messages(&self, key: &str) -> Read<BTreeMap<Code, Translations>> {
-        let Some(by_code) = self.child(key)? else {
-            return Ok(BTreeMap::new());
-        };
-        by_code
-            .map
-            .keys()
-            .map(|name| {
+        let mut messages = BTreeMap::new();
+        if let Some(by_code) = self.child(key)? {
+            for name in by_code.map.keys() {
                 let code = Code::ALL
                     .into_iter()
                     .find(|c| c.as_str() == name)
                     .ok_or(WireError(by_code.place(name)))?;
-                Ok((code, by_code.translations(name)?))
-            })
-            .collect()
+                messages.insert(code, by_code.translations(name)?);
+            }
+        }
+        Ok(messages)
     }
 }
 
@@ -257,6 +257,16 @@ pub fn profile(value: &Value) -> Read<Profile> {
         },
         None => Acquisition::default(),
     };
+    let mut custom_fields = BTreeMap::new();
+    match o.get("custom_fields") {
+        None => {}
+        Some(Value::Object(map)) => {
+            for (key, value) in map {
+                custom_fields.insert(key.clone(), value.clone());
+            }
+        }
+        Some(_) => return Err(WireError("/custom_fields".into())),
+    }
     let company = match o.child("company")? {
         Some(c) => Some(Company {
             name: c.text("name")?,
@@ -304,11 +314,7 @@ pub fn profile(value: &Value) -> Read<Profile> {
         loyalty,
         acquisition,
         notes: o.text("notes")?,
-        custom_fields: match o.get("custom_fields") {
-            None => BTreeMap::new(),
-            Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            Some(_) => return Err(WireError("/custom_fields".into())),
-        },
+        custom_fields,
     })
 }
 
@@ -398,4 +404,86 @@ pub fn field_errors(problem: &Value) -> Read<Vec<FieldError>> {
             })
         })
         .collect()
+}
+
+const SECTIONS: [(&str, Section); 7] = [
+    ("identity", Section::Identity),
+    ("personal", Section::Personal),
+    ("contact", Section::Contact),
+    ("addresses", Section::Addresses),
+    ("consents", Section::Consents),
+    ("loyalty", Section::Loyalty),
+    ("custom", Section::Custom),
+];
+
+const CONTROLS: [(&str, Control); 14] = [
+    ("text", Control::Text),
+    ("multiline", Control::Multiline),
+    ("integer", Control::Integer),
+    ("decimal", Control::Decimal),
+    ("date", Control::Date),
+    ("bool", Control::Bool),
+    ("select", Control::Select),
+    ("multiselect", Control::Multiselect),
+    ("email", Control::Email),
+    ("phone", Control::Phone),
+    ("address", Control::Address),
+    ("address_list", Control::AddressList),
+    ("company", Control::Company),
+    ("consent", Control::Consent),
+];
+
+fn choices(o: &Object, key: &str) -> Read<Vec<SchemaOption>> {
+    o.list(key)?
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let choice = object(item, &format!("{}/{i}", o.place(key)))?;
+            Ok(SchemaOption {
+                value: choice.string("value")?,
+                label: choice.string("label")?,
+            })
+        })
+        .collect()
+}
+
+/// The form schema (`GET /v1/customers/me/schema`).
+pub fn form_schema(value: &Value) -> Read<FormSchema> {
+    let o = object(value, "")?;
+    let mut sections = Vec::new();
+    for (i, item) in o.list("sections")?.iter().enumerate() {
+        let s = object(item, &format!("/sections/{i}"))?;
+        let mut fields = Vec::new();
+        for (j, field) in s.list("fields")?.iter().enumerate() {
+            let f = object(field, &format!("{}/{j}", s.place("fields")))?;
+            fields.push(SchemaField {
+                pointer: f.string("pointer")?,
+                control: f
+                    .word("control", &CONTROLS)?
+                    .ok_or(WireError(f.place("control")))?,
+                editable: f.boolean("editable")?,
+                required: f.boolean("required")?,
+                label: f.string("label")?,
+                help: f.text("help")?,
+                options: choices(&f, "options")?,
+                parts: choices(&f, "parts")?,
+            });
+        }
+        sections.push(SchemaSection {
+            id: s.word("id", &SECTIONS)?.ok_or(WireError(s.place("id")))?,
+            label: s.string("label")?,
+            fields,
+        });
+    }
+    Ok(FormSchema {
+        language: o.string("language")?,
+        rules: tenant_rules(o.get("rules").unwrap_or(&Value::Null)).or_else(|e| {
+            if o.get("rules").is_none() {
+                Ok(TenantRules::default())
+            } else {
+                Err(WireError(format!("/rules{}", e.0)))
+            }
+        })?,
+        sections,
+    })
 }

@@ -91,3 +91,14 @@ fn field_errors_read_from_a_problem() {
     assert_eq!(errors[1].code, profile::Code::TooLong);
     assert_eq!(errors[1].params["max"], 50);
 }
+
+#[test]
+fn the_form_schema_reads_alike() {
+    let rules: TenantRules = serde_json::from_value(demo_rules()).unwrap();
+    let rules = profile::Rules::new(rules).unwrap();
+    for language in ["en", "sv", "ru"] {
+        let schema = profile::schema::form_schema(&rules, language);
+        let written = serde_json::to_value(&schema).unwrap();
+        assert_eq!(wire::form_schema(&written).unwrap(), schema);
+    }
+}
