@@ -61,10 +61,32 @@ fn quality(text: &str) -> Option<u16> {
 /// The message for `error` in `language` (one of [`LANGUAGES`]), with the
 /// tenant's overrides when given.
 pub fn message(error: &FieldError, language: &str, tenant: Option<&TenantRules>) -> String {
+    message_from(error, language, tenant, |code| built_in(code, language))
+}
+
+/// The same, with the built-in texts of one language given by `built_in`:
+/// the widget has them from the form schema ([`built_in_messages`]), so the
+/// five languages' tables stay out of its module.
+pub fn message_from<'a>(
+    error: &FieldError,
+    language: &str,
+    tenant: Option<&TenantRules>,
+    built_in: impl Fn(Code) -> &'a str,
+) -> String {
     let template = tenant
         .and_then(|t| override_for(error, language, t))
-        .unwrap_or_else(|| built_in(error.code, language).to_owned());
+        .unwrap_or_else(|| built_in(error.code).to_owned());
     fill(&template, error)
+}
+
+/// Every code's built-in message template in `language` (`{max}` and the
+/// like still to be filled).
+pub fn built_in_messages(language: &str) -> std::collections::BTreeMap<Code, String> {
+    let mut messages = std::collections::BTreeMap::new();
+    for code in Code::ALL {
+        messages.insert(code, built_in(code, language).to_owned());
+    }
+    messages
 }
 
 fn pick(translations: &Translations, language: &str) -> Option<String> {

@@ -4,10 +4,12 @@
 //! in one language. The Worker serves it at `GET /v1/customers/me/schema`.
 
 use crate::access::{Access, FIELDS, Section};
+use crate::error::Code;
 use crate::labels::{consent_label, field_label, gender_label, part_label, section_label};
 use crate::model::{ConsentPurpose, Gender};
 use crate::tenant::{CustomKind, Rules, TenantRules, Translations};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FormSchema {
@@ -17,6 +19,10 @@ pub struct FormSchema {
     pub rules: TenantRules,
     /// In the order the form shows them; empty sections are left out.
     pub sections: Vec<SchemaSection>,
+    /// Every error code's message template in this language (the tenant's
+    /// overrides are in `rules`).
+    #[serde(default)]
+    pub messages: BTreeMap<Code, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -244,6 +250,7 @@ pub fn form_schema(rules: &Rules, language: &str) -> FormSchema {
         language: language.to_owned(),
         rules: rules.tenant().clone(),
         sections,
+        messages: crate::messages::built_in_messages(language),
     }
 }
 
@@ -314,6 +321,13 @@ mod tests {
         assert!(!card.editable, "admin-only fields are shown, not edited");
         assert!(field(&schema, "/version").is_none() && field(&schema, "/notes").is_none());
         assert_eq!(schema.rules, *rules().tenant());
+        let too_long = crate::FieldError::new("/first_name", Code::TooLong).with("max", 50);
+        assert_eq!(
+            crate::messages::message_from(&too_long, "sv", None, |c| &schema.messages[&c]),
+            crate::messages::message(&too_long, "sv", None),
+            "the schema's messages are the library's"
+        );
+        assert_eq!(schema.messages.len(), Code::ALL.len());
         let invoice = field(&schema, "/invoice_address").unwrap();
         let parts: Vec<(&str, &str)> = invoice
             .parts

@@ -475,7 +475,16 @@ pub fn form_schema(value: &Value) -> Read<FormSchema> {
             fields,
         });
     }
+    let mut messages = BTreeMap::new();
+    if let Some(all) = o.child("messages")? {
+        for name in all.map.keys() {
+            if let Some(code) = Code::ALL.into_iter().find(|c| c.as_str() == name) {
+                messages.insert(code, all.string(name)?);
+            }
+        }
+    }
     Ok(FormSchema {
+        messages,
         language: o.string("language")?,
         rules: tenant_rules(o.get("rules").unwrap_or(&Value::Null)).or_else(|e| {
             if o.get("rules").is_none() {
