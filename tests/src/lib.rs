@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::process::{Child, Command};
 
+pub mod site;
+
 pub use xtask::server::dev_var;
 
 fn required_env(name: &str) -> String {

@@ -378,34 +378,62 @@ async fn the_customer_cannot_write_programme_or_server_fields() {
 }
 
 #[tokio::test]
-async fn the_widget_files_can_be_loaded_by_other_sites() {
-    for (file, content_type) in [
-        ("widget.js", "text/javascript"),
-        ("profile_web.js", "text/javascript"),
-        ("profile_web_bg.wasm", "application/wasm"),
-        ("widget.css", "text/css"),
-    ] {
-        let response = http()
-            .get(format!("{}/widget/{file}", base_url()))
+async fn the_widget_is_served_versioned_immutable_and_to_any_site() {
+    let get = |path: String| async move {
+        http()
+            .get(format!("{}{path}", base_url()))
             .header("Origin", "https://shop.example")
             .send()
             .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{file}");
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .map(|v| v.to_str().unwrap().to_owned())
-        };
+            .unwrap()
+    };
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let latest: Value = get("/widget/latest.json".into())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let module_path = latest["path"].as_str().unwrap().to_owned();
+    assert!(module_path.starts_with("/widget/") && module_path.ends_with("/widget.js"));
+    let wasm_path = module_path.replace("widget.js", "profile_web_bg.wasm");
+    for (path, content_type) in [
+        (module_path.clone(), "text/javascript"),
+        (wasm_path, "application/wasm"),
+    ] {
+        let response = get(path.clone()).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert!(
-            header("content-type").unwrap().starts_with(content_type),
-            "{file}"
+            header(&response, "content-type").starts_with(content_type),
+            "{path}"
         );
         assert_eq!(
-            header("access-control-allow-origin").as_deref(),
-            Some("*"),
-            "{file}"
+            header(&response, "access-control-allow-origin"),
+            "*",
+            "{path}"
+        );
+        assert_eq!(
+            header(&response, "cache-control"),
+            "public, max-age=31536000, immutable",
+            "{path}"
         );
     }
+    // The integrity the README's snippet carries is the module's own hash.
+    let module = get(module_path.clone()).await.bytes().await.unwrap();
+    assert_eq!(latest["integrity"], xtask::build::integrity(&module));
+    // The unversioned entry point always leads to the newest version.
+    let entry = get("/widget/widget.js".into()).await;
+    assert_eq!(header(&entry, "cache-control"), "no-cache");
+    assert!(
+        entry
+            .text()
+            .await
+            .unwrap()
+            .contains(&module_path.replace("/widget/", "./"))
+    );
 }

@@ -48,14 +48,14 @@ async fn open_demo_page(customer: &str, first_name: &str) -> Browser {
         .await
         .unwrap();
     browser
-        .wait_for_widget_prop("#cp-first-name", "value", first_name)
+        .wait_for_widget_prop("#cp-first_name", "value", first_name)
         .await;
     browser
 }
 
 /// Clicks into the first-name field, replaces its text by typing, and clicks Save.
 async fn type_first_name_and_save(browser: &Browser, text: &str) {
-    let field = browser.widget_element("#cp-first-name").await;
+    let field = browser.widget_element("#cp-first_name").await;
     field.click().await.unwrap();
     field
         .send_keys(&format!("{SELECT_ALL_AND_DELETE}{text}"))
@@ -77,12 +77,12 @@ async fn a_customer_renames_themself_and_the_name_survives_a_reload() {
 
     type_first_name_and_save(&browser, "Astrid").await;
     browser
-        .wait_for_widget_prop("[role=status]", "textContent", "Your profile was saved.")
+        .wait_for_widget_prop("[role=status]", "textContent", "Your changes were saved.")
         .await;
 
     browser.client.refresh().await.unwrap();
     browser
-        .wait_for_widget_prop("#cp-first-name", "value", "Astrid")
+        .wait_for_widget_prop("#cp-first_name", "value", "Astrid")
         .await;
     browser.close().await;
     assert_eq!(stored_first_name(&customer).await, "Astrid");
@@ -97,12 +97,12 @@ async fn an_invalid_name_is_explained_and_not_saved() {
     type_first_name_and_save(&browser, "R2-D2").await;
     browser
         .wait_for_widget_prop(
-            "#cp-first-name-error",
+            "#cp-first_name-error",
             "textContent",
             "Use letters, spaces, apostrophes, hyphens and periods only.",
         )
         .await;
-    let field = browser.widget_element("#cp-first-name").await;
+    let field = browser.widget_element("#cp-first_name").await;
     assert_eq!(
         field.attr("aria-invalid").await.unwrap().as_deref(),
         Some("true")

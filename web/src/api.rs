@@ -1,103 +1,190 @@
-//! The widget's calls to the profile API (gloo-net).
+//! The widget's calls to the profile API (gloo-net). The token comes from the
+//! host page; on a 401 the page is asked once more for a fresh one.
 
-use crate::form::SaveOutcome;
-use gloo_net::http::Request;
-use profile::Profile;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use profile::FieldError;
+use profile::schema::FormSchema;
+use serde_json::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// A profile as read, with the ETag that a save must send back.
+/// Why a call failed.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Loaded {
-    pub profile: Profile,
-    pub etag: String,
+pub enum Failure {
+    /// No answer: offline, or the service could not be reached.
+    Network,
+    /// The page gave no token, or the service refused the fresh one too.
+    SignIn,
+    /// The profile changed since it was read (412).
+    Conflict,
+    /// Values the rules refused (422, or 409 for a taken e-mail address).
+    Invalid(Vec<FieldError>),
+    /// Any other answer.
+    Status(u16),
+}
+
+/// Every body is parsed into a `Value`, then read by the library's
+/// hand-written readers (`profile::wire`): serde's derives would cost the
+/// widget's size budget.
+fn parse(body: &str) -> Result<Value, Failure> {
+    crate::json::parse(body).ok_or(Failure::Status(200))
 }
 
 #[derive(Clone)]
 pub struct Client {
     base: String,
+    language: &'static str,
     get_token: js_sys::Function,
+    token: Rc<RefCell<Option<String>>>,
+}
+
+/// A profile as read or saved, with the ETag that the next save sends back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    pub profile: Value,
+    pub etag: String,
 }
 
 impl Client {
-    pub fn new(base: String, get_token: js_sys::Function) -> Self {
+    pub fn new(base: &str, language: &'static str, get_token: js_sys::Function) -> Self {
         Self {
             base: base.trim_end_matches('/').to_owned(),
+            language,
             get_token,
+            token: Rc::default(),
         }
     }
 
-    async fn token(&self) -> Result<String, String> {
+    /// A token the page gave before (to start loading while the WASM compiled).
+    pub fn with_token(self, token: Option<String>) -> Self {
+        *self.token.borrow_mut() = token;
+        self
+    }
+
+    async fn fresh_token(&self) -> Result<String, Failure> {
         let promise = self
             .get_token
             .call0(&wasm_bindgen::JsValue::NULL)
-            .map_err(|_| "The site could not give a sign-in token.".to_owned())?;
+            .map_err(|_| Failure::SignIn)?;
         let promise: js_sys::Promise = promise
             .dyn_into()
             .unwrap_or_else(|value| js_sys::Promise::resolve(&value));
-        JsFuture::from(promise)
+        let token = JsFuture::from(promise)
             .await
             .ok()
             .and_then(|t| t.as_string())
-            .ok_or_else(|| "The site could not give a sign-in token.".to_owned())
+            .filter(|t| !t.is_empty())
+            .ok_or(Failure::SignIn)?;
+        *self.token.borrow_mut() = Some(token.clone());
+        Ok(token)
     }
 
-    fn url(&self) -> String {
-        format!("{}/v1/customers/me", self.base)
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/v1/customers/me{path}", self.base)
     }
 
-    pub async fn load(&self) -> Result<Loaded, String> {
-        let token = self.token().await?;
-        let response = Request::get(&self.url())
-            .header("Authorization", &format!("Bearer {token}"))
-            .send()
-            .await
-            .map_err(|_| "Your profile could not be loaded. Check your connection.".to_owned())?;
+    /// Sends a request made by `build` (with `body`); on a 401, once more
+    /// with a fresh token.
+    async fn send(
+        &self,
+        build: impl Fn() -> RequestBuilder,
+        body: Option<&str>,
+    ) -> Result<Response, Failure> {
+        let mut retried = false;
+        loop {
+            let cached = self.token.borrow().clone();
+            let token = match cached {
+                Some(token) => token,
+                None => self.fresh_token().await?,
+            };
+            let builder = build()
+                .header("Authorization", &format!("Bearer {token}"))
+                .header("Accept-Language", self.language);
+            let request = match body {
+                Some(body) => builder.body(body.to_owned()),
+                None => builder.build(),
+            }
+            .map_err(|_| Failure::Network)?;
+            let response = request.send().await.map_err(|_| Failure::Network)?;
+            if response.status() != 401 {
+                return Ok(response);
+            }
+            if retried {
+                return Err(Failure::SignIn);
+            }
+            retried = true;
+            self.token.borrow_mut().take();
+        }
+    }
+
+    /// The answer to a read (its body and ETag), unless it was a 401: then
+    /// read again.
+    async fn read(
+        &self,
+        path: &str,
+        preloaded: Option<Response>,
+    ) -> Result<(String, String), Failure> {
+        let response = match preloaded {
+            Some(response) if response.status() != 401 => response,
+            _ => self.send(|| Request::get(&self.url(path)), None).await?,
+        };
         if !response.ok() {
-            return Err(format!(
-                "Your profile could not be loaded (error {}).",
-                response.status()
-            ));
+            return Err(Failure::Status(response.status()));
         }
         let etag = response.headers().get("ETag").unwrap_or_default();
-        let profile = response
-            .json::<Profile>()
-            .await
-            .map_err(|_| "The profile service answered something unexpected.".to_owned())?;
+        let body = response.text().await.map_err(|_| Failure::Network)?;
+        Ok((body, etag))
+    }
+
+    pub async fn profile(&self, preloaded: Option<Response>) -> Result<Loaded, Failure> {
+        let (body, etag) = self.read("", preloaded).await?;
+        let profile = parse(&body)?;
         Ok(Loaded { profile, etag })
     }
 
-    pub async fn save(&self, etag: &str, patch: &serde_json::Value) -> SaveOutcome {
-        let Ok(token) = self.token().await else {
-            return SaveOutcome::Failed("The site could not give a sign-in token.".into());
-        };
-        let request = Request::patch(&self.url())
-            .header("Authorization", &format!("Bearer {token}"))
-            .header("Content-Type", "application/merge-patch+json")
-            .header("If-Match", etag)
-            .body(patch.to_string());
-        let response = match request {
-            Ok(request) => request.send().await,
-            Err(_) => return SaveOutcome::Failed("The change could not be sent.".into()),
-        };
-        let Ok(response) = response else {
-            return SaveOutcome::Failed(
-                "Saving failed: check your connection and try again.".into(),
-            );
-        };
+    pub async fn schema(&self, preloaded: Option<Response>) -> Result<FormSchema, Failure> {
+        let body = parse(&self.read("/schema", preloaded).await?.0)?;
+        profile::wire::form_schema(&body).map_err(|_| Failure::Status(200))
+    }
+
+    /// Saves a merge patch made against the version `etag`.
+    pub async fn save(&self, etag: &str, patch: &Value) -> Result<Loaded, Failure> {
+        let body = crate::json::stringify(patch);
+        let response = self
+            .send(
+                || {
+                    Request::patch(&self.url(""))
+                        .header("Content-Type", "application/merge-patch+json")
+                        .header("If-Match", etag)
+                },
+                Some(&body),
+            )
+            .await?;
         match response.status() {
             200 => {
                 let etag = response.headers().get("ETag").unwrap_or_default();
-                match response.json::<Profile>().await {
-                    Ok(profile) => SaveOutcome::Saved(Box::new(Loaded { profile, etag })),
-                    Err(_) => SaveOutcome::Failed("The answer could not be read.".into()),
+                let body = response.text().await.map_err(|_| Failure::Network)?;
+                Ok(Loaded {
+                    profile: parse(&body)?,
+                    etag,
+                })
+            }
+            412 => Err(Failure::Conflict),
+            status @ (409 | 422) => {
+                let body = response.text().await.unwrap_or_default();
+                let errors = parse(&body)
+                    .ok()
+                    .and_then(|problem| profile::wire::field_errors(&problem).ok())
+                    .unwrap_or_default();
+                if errors.is_empty() {
+                    Err(Failure::Status(status))
+                } else {
+                    Err(Failure::Invalid(errors))
                 }
             }
-            412 => SaveOutcome::Failed(
-                "Your profile was changed elsewhere. Reload the page to see the new version."
-                    .into(),
-            ),
-            status => SaveOutcome::Failed(format!("Saving failed (error {status}).")),
+            status => Err(Failure::Status(status)),
         }
     }
 }

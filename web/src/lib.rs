@@ -1,46 +1,201 @@
 //! The `<customer-profile>` widget: a Leptos form in a Shadow DOM that lets a
 //! customer read and edit their own profile. `static/widget.js` defines the
-//! custom element and calls [`mount_widget`].
+//! custom element, starts loading the schema and the profile while this
+//! module compiles, and calls [`mount_widget`].
 
 mod api;
+mod dom;
+mod draft;
+mod fields;
 mod form;
+mod i18n;
+mod json;
 
-pub use api::Loaded;
-pub use form::{ProfileForm, SaveOutcome, build_patch};
+pub use api::{Failure, Loaded};
+pub use dom::El;
+pub use draft::{Conflict, Draft, set_pointer};
+pub use form::{
+    Backend, Form, Pending, Status, changed_fields, check, id_of, patch_of, profile_form,
+};
+pub use i18n::{Text, text};
 
+use gloo_net::http::Response;
+use i18n::Text as T;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use profile::schema::FormSchema;
+use serde_json::{Value, json};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlElement;
 
-/// Mounts the widget into `container` (inside the host's shadow root).
-/// `get_token` returns a Promise of the customer's token.
+/// Mounts the widget into `container` (inside `host`'s shadow root).
+/// `get_token` returns a Promise of the customer's token; `preload` is what
+/// the page already asked for: `{token, profile, schema}` (Promises of
+/// Responses), or `undefined`.
 #[wasm_bindgen]
-pub fn mount_widget(container: HtmlElement, api_base: String, get_token: js_sys::Function) {
-    let client = api::Client::new(api_base, get_token);
-    let handle = leptos::mount::mount_to(container, move || view! { <Widget client/> });
-    // The widget lives as long as its element; the page owns its lifetime.
-    handle.forget();
+pub fn mount_widget(
+    host: HtmlElement,
+    container: HtmlElement,
+    api_base: String,
+    language: String,
+    get_token: js_sys::Function,
+    preload: JsValue,
+) {
+    // Effects and tasks run on the browser's microtasks (set once per page).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let language = profile::messages::negotiate(&language);
+    let field = |name: &str| js_sys::Reflect::get(&preload, &name.into()).ok();
+    let token = field("token").and_then(|t| t.as_string());
+    let client = api::Client::new(&api_base, language, get_token).with_token(token);
+    let preloaded = Preloaded {
+        profile: field("profile").and_then(|p| p.dyn_into().ok()),
+        schema: field("schema").and_then(|p| p.dyn_into().ok()),
+    };
+    // The widget's reactive owner lives as long as its element, which the page owns.
+    let owner = Owner::new();
+    owner.with(|| {
+        let _ = container.append_child(&widget(client, host, language, preloaded).0);
+    });
+    std::mem::forget(owner);
 }
 
-/// Loads the profile, then shows the form.
-#[component]
-fn Widget(client: api::Client) -> impl IntoView {
-    let (loaded, set_loaded) = signal(None::<Result<api::Loaded, String>>);
-    {
-        let client = client.clone();
-        spawn_local(async move { set_loaded.set(Some(client.load().await)) });
+/// Requests the page started before the WASM was ready.
+#[derive(Default)]
+struct Preloaded {
+    profile: Option<js_sys::Promise>,
+    schema: Option<js_sys::Promise>,
+}
+
+async fn answer(promise: Option<js_sys::Promise>) -> Option<Response> {
+    let value = JsFuture::from(promise?).await.ok()?;
+    value
+        .dyn_into::<web_sys::Response>()
+        .ok()
+        .map(Response::from)
+}
+
+/// Sends a DOM event from the host element (it crosses the shadow boundary).
+fn dispatch(host: &HtmlElement, name: &str, detail: &Value) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&json::to_js(detail));
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
     }
-    move || match loaded.get() {
-        None => view! { <p class="cp-status" role="status">"Loading your profile…"</p> }.into_any(),
-        Some(Err(message)) => view! { <p class="cp-error" role="alert">{message}</p> }.into_any(),
-        Some(Ok(loaded)) => {
-            let client = client.clone();
-            let save = move |etag: String, patch: serde_json::Value| {
-                let client = client.clone();
-                async move { client.save(&etag, &patch).await }
-            };
-            view! { <ProfileForm loaded save/> }.into_any()
+}
+
+struct PageBackend {
+    client: api::Client,
+    host: HtmlElement,
+}
+
+impl Backend for PageBackend {
+    fn save(&self, etag: String, patch: Value) -> Pending<Result<Loaded, Failure>> {
+        let client = self.client.clone();
+        Box::pin(async move { client.save(&etag, &patch).await })
+    }
+
+    fn reload(&self) -> Pending<Result<Loaded, Failure>> {
+        let client = self.client.clone();
+        Box::pin(async move { client.profile(None).await })
+    }
+
+    fn notify(&self, event: &str, detail: Value) {
+        dispatch(&self.host, event, &detail);
+    }
+}
+
+type Ready = Result<(FormSchema, Loaded), Failure>;
+
+/// Loads the schema and the profile (both already under way), then shows
+/// the form; a failed load says why and offers to try again.
+fn widget(
+    client: api::Client,
+    host: HtmlElement,
+    language: &'static str,
+    preloaded: Preloaded,
+) -> El {
+    let state = RwSignal::new_local(None::<Ready>);
+    let load = {
+        let (client, host) = (client.clone(), host.clone());
+        move |preloaded: Preloaded| {
+            let (client, host) = (client.clone(), host.clone());
+            state.set(None);
+            spawn_local(async move {
+                let (profile, schema) = (answer(preloaded.profile), answer(preloaded.schema));
+                let profile = client.profile(profile.await).await;
+                let schema = client.schema(schema.await).await;
+                let ready = profile.and_then(|loaded| Ok((schema?, loaded)));
+                match &ready {
+                    Ok((_, loaded)) => dispatch(
+                        &host,
+                        "profile-loaded",
+                        &json!({ "version": loaded.profile.get("version") }),
+                    ),
+                    Err(failure) => {
+                        let (code, status) = match failure {
+                            Failure::SignIn => ("unauthorized", None),
+                            Failure::Status(status) => ("http", Some(*status)),
+                            _ => ("network", None),
+                        };
+                        dispatch(
+                            &host,
+                            "profile-error",
+                            &json!({ "code": code, "status": status }),
+                        );
+                    }
+                }
+                state.set(Some(ready));
+            });
         }
-    }
+    };
+    load(preloaded);
+    let retry = StoredValue::new_local(load);
+    let backend: Rc<dyn Backend> = Rc::new(PageBackend { client, host });
+    let phase = move || match state.with(|s| s.as_ref().map(Result::is_ok)) {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    };
+    El::new("div").bind_children(phase, move || {
+        let drawn = state.with_untracked(|s| match s {
+            None => Err(None),
+            Some(Err(failure)) => Err(Some(failure.clone())),
+            Some(Ok((schema, loaded))) => Ok((schema.clone(), loaded.clone())),
+        });
+        let problem = |message: T| {
+            El::new("div")
+                .attr("class", "cp-problem")
+                .attr("role", "alert")
+                .child(El::new("p").text(text(message, language)))
+        };
+        vec![match drawn {
+            Err(None) => El::new("p")
+                .attr("class", "cp-status")
+                .attr("role", "status")
+                .text(text(T::Loading, language)),
+            Err(Some(failure)) => {
+                let message = if failure == Failure::SignIn {
+                    T::SignInAgain
+                } else {
+                    T::LoadFailed
+                };
+                problem(message).child(
+                    El::new("button")
+                        .attr("type", "button")
+                        .text(text(T::TryAgain, language))
+                        .on("click", move |_| {
+                            retry.with_value(|load| load(Preloaded::default()))
+                        }),
+                )
+            }
+            Ok((schema, loaded)) => match Form::new(&schema, loaded, language) {
+                Some(form) => profile_form(form, &schema, backend.clone()),
+                None => problem(T::LoadFailed),
+            },
+        }]
+    })
 }

@@ -1,27 +1,60 @@
-// <customer-profile>: loads the widget's WASM and mounts it in a Shadow DOM.
-// Embed: <script type="module" src="https://PROFILE-HOST/widget/widget.js"></script>
-//        <customer-profile token-provider="getProfileToken"></customer-profile>
+// <customer-profile>: the custom element, and mount() for sites that bundle it.
+// `cargo xtask build` bundles this file with the WASM's glue and the CSS into
+// one module under /widget/<version>/widget.js; WASM_INTEGRITY is the hash of
+// the module it loads, so that one integrity attribute covers every file.
 import init, { mount_widget } from "./profile_web.js";
+import css from "./widget.css";
 
-// Start fetching and compiling the WASM as soon as the script runs.
-const ready = init({ module_or_path: new URL("./profile_web_bg.wasm", import.meta.url) });
+// Compile the WASM while the page asks for its token, the schema and the profile.
+const ready = init({
+  module_or_path: fetch(new URL("./profile_web_bg.wasm", import.meta.url), {
+    integrity: WASM_INTEGRITY,
+    credentials: "omit",
+  }),
+});
 const scriptOrigin = new URL(import.meta.url).origin;
+let sheet = null;
 
-/// Mounts the widget into `element` for sites that bundle it.
-/// options: { api?: string, getToken: () => Promise<string> }
+function styles() {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+  }
+  return sheet;
+}
+
+// Starts both reads at once, before the WASM is ready.
+async function preload(api, lang, getToken) {
+  try {
+    const token = await getToken();
+    if (!token) return {};
+    const headers = { Authorization: `Bearer ${token}`, "Accept-Language": lang };
+    return {
+      token,
+      profile: fetch(`${api}/v1/customers/me`, { headers }),
+      schema: fetch(`${api}/v1/customers/me/schema`, { headers }),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/// Mounts the widget into `element` (in its shadow root).
+/// options: { getToken: () => Promise<string>, api?: string, lang?: string }
 export async function mount(element, options) {
   if (typeof options?.getToken !== "function") {
     throw new TypeError("mount(element, { getToken }) needs a getToken function returning a Promise of a token");
   }
-  await ready;
+  const api = (options.api || scriptOrigin).replace(/\/+$/, "");
+  const lang = options.lang || navigator.language || "en";
+  const getToken = () => Promise.resolve(options.getToken());
+  const [loading] = await Promise.all([preload(api, lang, getToken), ready]);
   const root = element.shadowRoot ?? element.attachShadow({ mode: "open" });
-  const style = document.createElement("link");
-  style.rel = "stylesheet";
-  style.href = new URL("./widget.css", import.meta.url).href;
+  root.adoptedStyleSheets = [styles()];
   const container = document.createElement("div");
   container.className = "cp-root";
-  root.replaceChildren(style, container);
-  mount_widget(container, options.api || scriptOrigin, () => Promise.resolve(options.getToken()));
+  root.replaceChildren(container);
+  mount_widget(element, container, api, lang, getToken, loading);
 }
 
 class CustomerProfileElement extends HTMLElement {
@@ -41,24 +74,25 @@ class CustomerProfileElement extends HTMLElement {
     this.#mountOnce();
   }
 
-  #tokenSource() {
-    if (this.#token) return () => this.#token;
-    const provider = this.getAttribute("token-provider");
-    if (provider && typeof globalThis[provider] === "function") return () => globalThis[provider]();
-    return null;
+  #provider() {
+    const name = this.getAttribute("token-provider");
+    return name && typeof globalThis[name] === "function" ? globalThis[name] : null;
   }
 
   #mountOnce() {
-    const source = this.#tokenSource();
-    if (this.#mounted || !this.isConnected || !source) return;
+    if (this.#mounted || !this.isConnected || !(this.#token || this.#provider())) return;
     this.#mounted = true;
     mount(this, {
       api: this.getAttribute("api") || undefined,
-      getToken: () => (this.#token ? this.#token : source()),
+      lang: this.getAttribute("lang") || undefined,
+      // The token property wins; else the provider is asked (again after a 401).
+      getToken: () => this.#token || this.#provider()?.() || null,
     }).catch((error) => {
-      this.dispatchEvent(new CustomEvent("profile-error", { detail: { message: String(error) }, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent("profile-error", { detail: { code: "load", message: String(error) }, bubbles: true, composed: true }),
+      );
     });
   }
 }
 
-customElements.define("customer-profile", CustomerProfileElement);
+if (!customElements.get("customer-profile")) customElements.define("customer-profile", CustomerProfileElement);

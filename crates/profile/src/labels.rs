@@ -3,7 +3,7 @@
 
 use crate::messages::LANGUAGES;
 
-fn pick(texts: [&'static str; 5], language: &str) -> &'static str {
+pub(crate) fn pick(texts: [&'static str; 5], language: &str) -> &'static str {
     let index = LANGUAGES.iter().position(|l| *l == language).unwrap_or(0);
     texts[index]
 }

@@ -28,6 +28,7 @@ pub mod schema;
 pub mod sources;
 pub mod tenant;
 pub mod text;
+pub mod ui;
 pub mod validate;
 pub mod wire;
 

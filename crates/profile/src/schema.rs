@@ -23,6 +23,10 @@ pub struct FormSchema {
     /// overrides are in `rules`).
     #[serde(default)]
     pub messages: BTreeMap<Code, String>,
+    /// The form's own words in this language (buttons, states), by key
+    /// (see [`crate::ui`]).
+    #[serde(default)]
+    pub texts: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -251,6 +255,7 @@ pub fn form_schema(rules: &Rules, language: &str) -> FormSchema {
         rules: rules.tenant().clone(),
         sections,
         messages: crate::messages::built_in_messages(language),
+        texts: crate::ui::ui_texts(language),
     }
 }
 
@@ -328,6 +333,7 @@ mod tests {
             "the schema's messages are the library's"
         );
         assert_eq!(schema.messages.len(), Code::ALL.len());
+        assert_eq!(schema.texts["save"], "Spara ändringar");
         let invoice = field(&schema, "/invoice_address").unwrap();
         let parts: Vec<(&str, &str)> = invoice
             .parts

@@ -483,8 +483,15 @@ pub fn form_schema(value: &Value) -> Read<FormSchema> {
             }
         }
     }
+    let mut texts = BTreeMap::new();
+    if let Some(all) = o.child("texts")? {
+        for key in all.map.keys() {
+            texts.insert(key.clone(), all.string(key)?);
+        }
+    }
     Ok(FormSchema {
         messages,
+        texts,
         language: o.string("language")?,
         rules: tenant_rules(o.get("rules").unwrap_or(&Value::Null)).or_else(|e| {
             if o.get("rules").is_none() {

@@ -3,6 +3,7 @@
 
 use crate::tools::Tools;
 use crate::{Result, cargo, root, run};
+use sha2::{Digest, Sha256, Sha384};
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
@@ -10,7 +11,24 @@ use std::process::Command;
 /// Where the Worker serves the widget's files from (`[assets]` in wrangler.toml).
 pub const WIDGET_DIST: &str = "web/dist/widget";
 
-pub fn widget(tools: &Tools) -> Result<()> {
+/// The widget's size budget: its module (JS and CSS) and WASM, gzip.
+pub const WIDGET_BUDGET_BYTES: u64 = 150 * 1024;
+
+/// The built widget: where its versioned files are, and their sizes.
+pub struct Widget {
+    /// `/widget/<version>/widget.js`: what a host page loads.
+    pub path: String,
+    /// Subresource Integrity of that module.
+    pub integrity: String,
+    /// Module and WASM, gzip.
+    pub gzip_bytes: u64,
+}
+
+/// Builds the widget: cargo -> wasm-bindgen -> wasm-opt, then one module
+/// (widget.js + the WASM's glue + the CSS, minified by esbuild) that checks
+/// the WASM's hash when it fetches it. Both go under a folder named after
+/// their content, served immutable; `/widget/widget.js` points at it.
+pub fn widget(tools: &Tools) -> Result<Widget> {
     run(cargo().args([
         "build",
         "--release",
@@ -19,14 +37,15 @@ pub fn widget(tools: &Tools) -> Result<()> {
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
-    let dist = root().join(WIDGET_DIST);
-    std::fs::create_dir_all(&dist).map_err(|e| format!("creating {WIDGET_DIST}: {e}"))?;
+    let stage = root().join("target/widget-stage");
+    let _ = std::fs::remove_dir_all(&stage);
+    std::fs::create_dir_all(&stage).map_err(|e| format!("creating {}: {e}", stage.display()))?;
     let wasm = root().join("target/wasm32-unknown-unknown/release/profile_web.wasm");
     run(Command::new(tools.bin("wasm-bindgen"))
         .arg(&wasm)
         .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&dist))?;
-    let module = dist.join("profile_web_bg.wasm");
+        .arg(&stage))?;
+    let module = stage.join("profile_web_bg.wasm");
     run(Command::new(tools.node("wasm-opt"))
         .arg("-Oz")
         .arg("--enable-bulk-memory")
@@ -35,16 +54,85 @@ pub fn widget(tools: &Tools) -> Result<()> {
         .arg("-o")
         .arg(&module))?;
     for file in ["widget.js", "widget.css"] {
-        std::fs::copy(root().join("web/static").join(file), dist.join(file))
+        std::fs::copy(root().join("web/static").join(file), stage.join(file))
             .map_err(|e| format!("copying web/static/{file}: {e}"))?;
     }
+    let wasm_bytes = read(&module)?;
+    let bundle = stage.join("bundle.js");
+    run(Command::new(tools.node("esbuild"))
+        .arg(stage.join("widget.js"))
+        .args(["--bundle", "--format=esm", "--minify", "--target=es2022"])
+        .arg("--loader:.css=text")
+        .arg(format!(
+            "--define:WASM_INTEGRITY=\"{}\"",
+            integrity(&wasm_bytes)
+        ))
+        .arg(format!("--outfile={}", bundle.display())))?;
+    let js_bytes = read(&bundle)?;
+
+    let version = {
+        let mut hash = Sha256::new();
+        hash.update(&js_bytes);
+        hash.update(&wasm_bytes);
+        hash.finalize()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let dist = root().join(WIDGET_DIST);
+    let _ = std::fs::remove_dir_all(&dist);
+    let versioned = dist.join(&version);
+    std::fs::create_dir_all(&versioned).map_err(|e| format!("creating {WIDGET_DIST}: {e}"))?;
+    write(&versioned.join("widget.js"), &js_bytes)?;
+    write(&versioned.join("profile_web_bg.wasm"), &wasm_bytes)?;
+    let path = format!("/widget/{version}/widget.js");
+    write(
+        &dist.join("widget.js"),
+        format!("// The newest widget; pin {path} (immutable) to use Subresource Integrity.\nexport * from \"./{version}/widget.js\";\n").as_bytes(),
+    )?;
+    let built = Widget {
+        integrity: integrity(&js_bytes),
+        gzip_bytes: gzip_size(&js_bytes)? + gzip_size(&wasm_bytes)?,
+        path,
+    };
+    write(
+        &dist.join("latest.json"),
+        serde_json::json!({"path": built.path, "integrity": built.integrity, "gzip_bytes": built.gzip_bytes})
+            .to_string()
+            .as_bytes(),
+    )?;
     // The asset server's header rules live at the root of the assets folder.
     let assets = dist.parent().unwrap_or(&dist);
     std::fs::copy(root().join("web/static/_headers"), assets.join("_headers"))
         .map_err(|e| format!("copying web/static/_headers: {e}"))?;
-    let total = report_sizes(&dist)?;
-    println!("    widget total: {:.1} KB gzip", total as f64 / 1024.0);
-    Ok(())
+    report_sizes(&versioned)?;
+    println!(
+        "    widget total: {:.1} KB gzip (budget {} KB)",
+        built.gzip_bytes as f64 / 1024.0,
+        WIDGET_BUDGET_BYTES / 1024
+    );
+    println!(
+        "    embed: <script type=\"module\" src=\"https://PROFILE-HOST{}\" integrity=\"{}\" crossorigin=\"anonymous\"></script>",
+        built.path, built.integrity
+    );
+    Ok(built)
+}
+
+/// Subresource Integrity of some bytes (`sha384-<base64>`).
+pub fn integrity(bytes: &[u8]) -> String {
+    use base64::Engine;
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))
+    )
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 pub fn worker(tools: &Tools) -> Result<()> {

@@ -40,6 +40,8 @@ fn main() -> ExitCode {
 
 fn build_all() -> Result<(), String> {
     let tools = phase("install what is missing", || tools::ensure(false))?;
-    phase("build the widget (release)", || build::widget(&tools))?;
+    phase("build the widget (release)", || {
+        build::widget(&tools).map(drop)
+    })?;
     phase("build the Worker (release)", || build::worker(&tools))
 }

@@ -227,7 +227,9 @@ pub fn dev(args: &[String]) -> Result<()> {
     };
     stop_servers_on_ctrl_c();
     let tools = phase("install what is missing", || tools::ensure(false))?;
-    phase("build the widget (release)", || build::widget(&tools))?;
+    phase("build the widget (release)", || {
+        build::widget(&tools).map(drop)
+    })?;
     phase("build the Worker (release)", || build::worker(&tools))?;
     let state = root().join(".state");
     let mut server = phase(

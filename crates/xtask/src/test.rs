@@ -85,7 +85,25 @@ fn all(tally: &mut Tally) -> Result<()> {
         "component tests (wasm-bindgen-test, headless Chromium)",
         || component_tests(&tools, tally),
     )?;
-    phase("build the widget (release)", || build::widget(&tools))?;
+    let widget = phase("build the widget (release)", || build::widget(&tools))?;
+    // Sizes are deterministic: the budget is a test.
+    phase("widget size budget", || {
+        let (size, budget) = (widget.gzip_bytes, build::WIDGET_BUDGET_BYTES);
+        println!(
+            "    widget: {:.1} KB gzip of {} KB ({})",
+            size as f64 / 1024.0,
+            budget / 1024,
+            widget.path
+        );
+        if size > budget {
+            tally.failed += 1;
+            return Err(format!(
+                "the widget is {size} bytes gzip, over its budget of {budget}"
+            ));
+        }
+        tally.passed += 1;
+        Ok(())
+    })?;
     phase("build the Worker (release)", || build::worker(&tools))?;
     phase("wrangler deploy --dry-run", || {
         run(Command::new(tools.node("wrangler"))

@@ -1,5 +1,5 @@
 //! Installs what the build and the tests need, once, and idempotently:
-//! the wasm target, the npm packages (wrangler, binaryen), pinned cargo tools in
+//! the wasm target, the npm packages (wrangler, binaryen, axe-core), pinned cargo tools in
 //! a cache outside the checkout, Chromium for the browser tests, and
 //! `worker/.dev.vars`.
 
@@ -119,7 +119,9 @@ fn npm_packages() -> Result<PathBuf> {
     if Command::new("npm").arg("--version").output().is_err() {
         return Err("Node.js and npm were not found: install Node.js 20 or later (with npm), then run this again".into());
     }
-    println!("    installing wrangler and binaryen with npm ci (worker/package-lock.json)");
+    println!(
+        "    installing wrangler, binaryen and axe-core with npm ci (worker/package-lock.json)"
+    );
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&worker))?;
