@@ -1,11 +1,13 @@
 //! `cargo xtask bench`: the API's latency and throughput under `wrangler dev`,
 //! next to the floor (a minimal JavaScript Durable Object worker reading or
 //! writing one JSON value, `tests/floor`) in the same workerd, alternating the
-//! two. Writes `target/bench/report.json` and the table in `BENCHMARKS.md`.
+//! two; and the widget's time to show a customer's data in Chromium, next to
+//! a static page with the same fields. Writes `target/bench/report.json`,
+//! `target/bench/widget.json` and their tables in `BENCHMARKS.md`.
 
 use crate::server::{Server, agent, create_demo_tenant, dev_var};
 use crate::tools;
-use crate::{Result, build, phase, root};
+use crate::{Result, build, cargo, phase, root};
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -252,9 +254,20 @@ impl Figures {
     }
 }
 
-pub fn run() -> Result<()> {
+/// `cargo xtask bench [api | widget]`: both by default.
+pub fn run(args: &[String]) -> Result<()> {
+    let (api, widget) = match args.first().map(String::as_str) {
+        None => (true, true),
+        Some("api") => (true, false),
+        Some("widget") => (false, true),
+        Some(other) => {
+            return Err(format!(
+                "usage: cargo xtask bench [api | widget], not {other:?}"
+            ));
+        }
+    };
     crate::server::stop_servers_on_ctrl_c();
-    let tools = phase("install what is missing", || tools::ensure(false))?;
+    let tools = phase("install what is missing", || tools::ensure(widget))?;
     phase("build the widget (release)", || {
         build::widget(&tools).map(drop)
     })?;
@@ -265,6 +278,15 @@ pub fn run() -> Result<()> {
     let ours = phase("start the API on wrangler dev (fresh state)", || {
         Server::start_in(&tools, &work, "api", &[])
     })?;
+    create_demo_tenant(&ours.base_url)?;
+    if widget {
+        phase("measure: the widget next to a static page", || {
+            widget_bench(&tools, &ours.base_url, &work)
+        })?;
+    }
+    if !api {
+        return Ok(());
+    }
     let floor_config = root().join("tests/floor/wrangler.toml");
     let floor = phase("start the floor worker", || {
         Server::start_in(
@@ -274,7 +296,6 @@ pub fn run() -> Result<()> {
             &["--config".into(), floor_config.display().to_string()],
         )
     })?;
-    create_demo_tenant(&ours.base_url)?;
     let secret = dev_var("DEMO_TENANT_SECRET")?;
     let auth: Vec<String> = (0..CUSTOMERS_IN_ROTATION)
         .map(|i| token(&format!("bench-{i}"), &secret).map(|t| format!("Bearer {t}")))
@@ -365,9 +386,66 @@ pub fn run() -> Result<()> {
         serde_json::to_string_pretty(&report).unwrap_or_default(),
     )
     .map_err(|e| format!("writing target/bench/report.json: {e}"))?;
-    write_benchmarks_md(&rows, &machine)?;
+    let section = format!(
+        "## The API under wrangler dev (`cargo xtask bench api`)\n\nMachine: {machine}. {ROUNDS} alternating rounds of at most {ROUND_REQUESTS} requests or {} s each, after {WARM_UP} warm-up requests; times in ms. The floor is `tests/floor`: a JavaScript Durable Object that reads or writes one JSON value. Budget: GET p50 at most {GET_BUDGET}x the floor's.\n\n| scenario | ours p50 | ours p99 | ours req/s | floor p50 | floor p99 | floor req/s | p50 ratio |\n|---|---|---|---|---|---|---|---|\n{}",
+        ROUND_TIME.as_secs(),
+        rows.join("\n")
+    );
+    write_benchmarks_md(API_MARKERS, &section)?;
     println!("    wrote target/bench/report.json and BENCHMARKS.md");
     Ok(())
+}
+
+/// The widget's budget: ready at most this many times later than the static page.
+const WIDGET_BUDGET: f64 = 4.0;
+
+/// Runs `tests/src/bin/widget_bench.rs` in Chromium against `base_url`;
+/// writes `target/bench/widget.json` and its section of BENCHMARKS.md.
+fn widget_bench(tools: &tools::Tools, base_url: &str, work: &std::path::Path) -> Result<()> {
+    let driver = tools
+        .chromedriver
+        .as_ref()
+        .ok_or("chromedriver is missing")?;
+    let output = cargo()
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "--package",
+            "e2e",
+            "--bin",
+            "widget_bench",
+        ])
+        .env("PROFILE_BASE_URL", base_url)
+        .env("CHROMEDRIVER", driver)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("running the widget benchmark: {e}"))?;
+    if !output.status.success() {
+        return Err("the widget benchmark failed".into());
+    }
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("reading the widget benchmark's report: {e}"))?;
+    std::fs::write(
+        work.join("widget.json"),
+        serde_json::to_string_pretty(&report).unwrap_or_default(),
+    )
+    .map_err(|e| format!("writing target/bench/widget.json: {e}"))?;
+    let number = |key: &str| report[key].as_f64().unwrap_or(f64::NAN);
+    let ratio = number("median_ratio");
+    println!(
+        "    widget median {:.0} ms, static page median {:.0} ms, median ratio {ratio:.2} (budget {WIDGET_BUDGET})",
+        number("widget_median_ms"),
+        number("static_median_ms")
+    );
+    let section = format!(
+        "## The widget in Chromium (`cargo xtask bench widget`)\n\nMachine: {}. Headless Chromium with its cache disabled loads, in turn, a page with the widget and a static HTML page with the same fields and the customer's values ({} loads each after one warm-up, both pages from one local site, the widget's files and API from `wrangler dev`). Measured: from navigation start until the first name is on screen in its field, ready for typing. Budget: the median ratio at most {WIDGET_BUDGET}x.\n\n| page | median (ms) |\n|---|---|\n| widget (schema and profile fetched while the WASM compiles) | {:.0} |\n| static HTML, same fields | {:.0} |\n| median of the per-round ratios | {ratio:.2}x |",
+        machine(),
+        report["loads"],
+        number("widget_median_ms"),
+        number("static_median_ms")
+    );
+    write_benchmarks_md(WIDGET_MARKERS, &section)
 }
 
 fn machine() -> String {
@@ -385,23 +463,19 @@ fn machine() -> String {
     format!("{cores} cores, {cpu}, wrangler dev (local workerd), loopback")
 }
 
-const START: &str = "<!-- api-bench:start -->";
-const END: &str = "<!-- api-bench:end -->";
+const API_MARKERS: (&str, &str) = ("<!-- api-bench:start -->", "<!-- api-bench:end -->");
+const WIDGET_MARKERS: (&str, &str) = ("<!-- widget-bench:start -->", "<!-- widget-bench:end -->");
 
-/// Replaces the API section of BENCHMARKS.md (between its markers).
-fn write_benchmarks_md(rows: &[String], machine: &str) -> Result<()> {
+/// Replaces one section of BENCHMARKS.md (between its markers).
+fn write_benchmarks_md((start, end): (&str, &str), section: &str) -> Result<()> {
     let path = root().join("BENCHMARKS.md");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let section = format!(
-        "{START}\n## The API under wrangler dev (`cargo xtask bench`)\n\nMachine: {machine}. {ROUNDS} alternating rounds of at most {ROUND_REQUESTS} requests or {} s each, after {WARM_UP} warm-up requests; times in ms. The floor is `tests/floor`: a JavaScript Durable Object that reads or writes one JSON value. Budget: GET p50 at most {GET_BUDGET}x the floor's.\n\n| scenario | ours p50 | ours p99 | ours req/s | floor p50 | floor p99 | floor req/s | p50 ratio |\n|---|---|---|---|---|---|---|---|\n{}\n{END}",
-        ROUND_TIME.as_secs(),
-        rows.join("\n")
-    );
-    let updated = match (text.find(START), text.find(END)) {
-        (Some(start), Some(end)) => {
-            format!("{}{section}{}", &text[..start], &text[end + END.len()..])
+    let section = format!("{start}\n{section}\n{end}");
+    let updated = match (text.find(start), text.find(end)) {
+        (Some(from), Some(to)) => {
+            format!("{}{section}{}", &text[..from], &text[to + end.len()..])
         }
-        _ => format!("{}\n{section}\n", text.trim_end()),
+        _ => format!("{}\n\n{section}\n", text.trim_end()),
     };
     std::fs::write(&path, updated).map_err(|e| format!("writing BENCHMARKS.md: {e}"))
 }

@@ -12,7 +12,7 @@ commands:
   dev [--port N]   build, run the product on wrangler dev (default port 8787) and print the demo URL
   test             run every check and test (what CI runs)
   build            install what is missing and make the release builds of the widget and the Worker
-  bench            measure the API against the floor under wrangler dev; writes BENCHMARKS.md";
+  bench [api|widget]  measure the API against the floor, and the widget against a static page; writes BENCHMARKS.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         Some("dev") => server::dev(&args[1..]),
         Some("test") => test::all_checks(),
         Some("build") => build_all(),
-        Some("bench") => xtask::bench::run(),
+        Some("bench") => xtask::bench::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
