@@ -102,6 +102,11 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Browser::start_with(&[]).await
+    }
+
+    /// A browser with more command-line switches, e.g. `--lang=nb`.
+    pub async fn start_with(switches: &[&str]) -> Browser {
         let driver_path =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = xtask::server::free_port().expect("free port");
@@ -113,16 +118,25 @@ impl Browser {
             .spawn()
             .expect("starting chromedriver");
         let profile_dir = std::env::temp_dir().join(unique_customer("chromium-profile"));
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+        ]
+        .iter()
+        .chain(switches)
+        .map(|s| s.to_string())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile_dir.display()));
         let capabilities = json!({
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile_dir.display()),
-                ]
-            }
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}
         });
         let capabilities = match capabilities {
             Value::Object(map) => map,

@@ -312,6 +312,11 @@ async fn it_is_accessible_fits_narrow_screens_and_is_photographed_for_review() {
             "no sideways scrolling at {width} px"
         );
         if width != 320 {
+            browser
+                .client
+                .execute("window.scrollTo(0, 0);", vec![])
+                .await
+                .unwrap();
             let png = browser.client.screenshot().await.unwrap();
             std::fs::write(shots.join(format!("widget-{width}.png")), png).unwrap();
         }
@@ -326,6 +331,24 @@ async fn it_is_accessible_fits_narrow_screens_and_is_photographed_for_review() {
     )
     .await;
     assert_eq!(zoomed, json!(0), "no sideways scrolling at 200 % text");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn without_a_lang_attribute_it_speaks_the_browsers_language() {
+    let browser = Browser::start_with(&["--lang=nb", "--accept-lang=nb"]).await;
+    let customer = unique_customer("widget-lang");
+    browser
+        .client
+        .goto(&format!("{}/demo?customer={customer}", base_url()))
+        .await
+        .unwrap();
+    browser
+        .wait_for_widget_prop("label[for=cp-first_name]", "textContent", "Fornavn")
+        .await;
+    browser
+        .wait_for_widget_prop("button[type=submit]", "textContent", "Lagre endringer")
+        .await;
     browser.close().await;
 }
 
@@ -397,11 +420,20 @@ async fn a_loyalty_site_on_another_origin_embeds_it_under_a_strict_policy() {
     let first_try = token(tenant, &secret, &customer_a, "Anna", true);
     let token_a = token(tenant, &secret, &customer_a, "Anna", false);
     let token_b = token(tenant, &secret, &unique_customer("host-b"), "Bo", false);
+    let token_d = token(tenant, &secret, &unique_customer("host-d"), "Dora", false);
     let token_refused = demo_token(&unique_customer("host-refused"));
     let script = format!(
         "window.seen = []; window.violations = []; window.asked = 0;
          window.tokenA = () => {{ window.asked += 1; return Promise.resolve(window.asked === 1 ? '{first_try}' : '{token_a}'); }};
-         window.tokenB = () => Promise.resolve('{token_b}');
+         // Set before the element is defined: the widget must still take it.
+         document.addEventListener('readystatechange', () => {{
+           if (document.readyState === 'interactive') document.getElementById('b').token = '{token_b}';
+         }});
+         // A site that bundles its scripts mounts the widget itself.
+         document.addEventListener('DOMContentLoaded', () => {{
+           import('{api}{path}').then((widget) => widget.mount(document.getElementById('d'),
+             {{ api: '{api}', lang: 'es', getToken: () => Promise.resolve('{token_d}') }}));
+         }});
          window.tokenRefused = () => Promise.resolve('{token_refused}');
          for (const name of ['profile-loaded', 'profile-saved', 'profile-error']) {{
            document.addEventListener(name, (e) => window.seen.push([name, e.target.id, e.detail]));
@@ -414,7 +446,8 @@ async fn a_loyalty_site_on_another_origin_embeds_it_under_a_strict_policy() {
          <script type=\"module\" src=\"{api}{path}\" integrity=\"{integrity}\" crossorigin=\"anonymous\"></script>
          </head><body><main>
          <customer-profile id=\"a\" api=\"{api}\" lang=\"sv\" token-provider=\"tokenA\"></customer-profile>
-         <customer-profile id=\"b\" api=\"{api}\" lang=\"en\" token-provider=\"tokenB\"></customer-profile>
+         <customer-profile id=\"b\" api=\"{api}\" lang=\"en\"></customer-profile>
+         <div id=\"d\"></div>
          <customer-profile id=\"refused\" api=\"{api}\" token-provider=\"tokenRefused\"></customer-profile>
          </main></body></html>"
     );
@@ -466,6 +499,7 @@ async fn a_loyalty_site_on_another_origin_embeds_it_under_a_strict_policy() {
     // Two widgets, each with its own customer and language.
     assert_eq!(label_of("a").await, "Förnamn");
     assert_eq!(label_of("b").await, "First name");
+    assert_eq!(label_of("d").await, "Nombre", "mounted from a script");
     // A tenant that does not allow this site: the API refuses its origin.
     assert!(label_of("refused").await.starts_with("problem: "));
     let state = browser
@@ -487,7 +521,8 @@ async fn a_loyalty_site_on_another_origin_embeds_it_under_a_strict_policy() {
         json!([
             "profile-error refused",
             "profile-loaded a",
-            "profile-loaded b"
+            "profile-loaded b",
+            "profile-loaded d"
         ])
     );
     assert_eq!(state[3], "Anna");

@@ -71,6 +71,13 @@ class CustomerProfileElement extends HTMLElement {
   }
 
   connectedCallback() {
+    // A token the page set before this element was defined sits on the
+    // instance itself, hiding the setter: hand it to the setter.
+    if (Object.prototype.hasOwnProperty.call(this, "token")) {
+      const token = this.token;
+      delete this.token;
+      this.token = token;
+    }
     this.#mountOnce();
   }
 
