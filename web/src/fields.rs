@@ -540,7 +540,7 @@ fn address_list(form: Form, field: &SchemaField, countries: &Countries) -> El {
     form.control(&pointer, &field.label);
     let count = {
         let pointer = pointer.clone();
-        Memo::new(move |_| form.get(&pointer).as_array().map_or(0, Vec::len))
+        move || form.get(&pointer).as_array().map_or(0, Vec::len)
     };
     let add = {
         let pointer = pointer.clone();
@@ -558,7 +558,11 @@ fn address_list(form: Form, field: &SchemaField, countries: &Countries) -> El {
     let rows = {
         let (pointer, parts, countries) = (pointer.clone(), field.parts.clone(), countries.clone());
         move || {
-            (0..count.get_untracked())
+            (0..form
+                .draft
+                .with_untracked(|d| d.get(&pointer))
+                .as_array()
+                .map_or(0, Vec::len))
                 .map(|i| {
                     let base = format!("{pointer}/{i}");
                     let list = pointer.clone();
@@ -596,7 +600,7 @@ fn address_list(form: Form, field: &SchemaField, countries: &Countries) -> El {
                 .attr("class", "cp-field-error")
                 .bind_text(move || form.group_error(&group_pointer).unwrap_or_default()),
         )
-        .child(El::new("div").bind_children(move || count.get(), rows))
+        .child(El::new("div").bind_children(count, rows))
         .child(
             El::new("button")
                 .attr("type", "button")

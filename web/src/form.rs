@@ -340,11 +340,7 @@ fn focus_first_invalid(root: Option<web_sys::HtmlElement>) {
 
 /// Saves the draft: checks it first, sends only what changed, and handles
 /// every answer (conflict, refused values, no connection).
-fn submit(
-    form: Form,
-    backend: StoredValue<Rc<dyn Backend>, LocalStorage>,
-    root: Option<web_sys::HtmlElement>,
-) {
+fn submit(form: Form, backend: Rc<dyn Backend>, root: Option<web_sys::HtmlElement>) {
     if form.status.get_untracked() == Status::Saving {
         return;
     }
@@ -361,7 +357,6 @@ fn submit(
         return;
     }
     form.status.set(Status::Saving);
-    let backend = backend.get_value();
     let etag = form.draft.with_untracked(|d| d.etag().to_owned());
     spawn_local(async move {
         match backend.save(etag, Value::Object(patch)).await {
@@ -423,7 +418,11 @@ pub fn changed_fields(before: &Value, after: &Value) -> Vec<String> {
         }
         match (old, new) {
             (Some(Value::Object(old)), Some(Value::Object(new))) => {
-                let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+                // Inserted, not collected: collecting sorts (a sort costs the budget).
+                let mut keys = BTreeSet::new();
+                for key in old.keys().chain(new.keys()) {
+                    keys.insert(key);
+                }
                 changed.extend(
                     keys.into_iter()
                         .filter(|k| old.get(*k) != new.get(*k))
@@ -439,8 +438,8 @@ pub fn changed_fields(before: &Value, after: &Value) -> Vec<String> {
 /// The form: the schema's sections, the error summary, the save button and
 /// the announcements. Returns its element; the caller puts it on the page.
 pub fn profile_form(form: Form, schema: &FormSchema, backend: Rc<dyn Backend>) -> El {
-    let backend = StoredValue::new_local(backend);
-    let root = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    // The form's element, once made (for focus and the summary's links).
+    let root: Rc<std::cell::OnceCell<web_sys::HtmlElement>> = Rc::default();
     // Leaving the page with unsaved edits asks first.
     let leave = window_event_listener(leptos::ev::beforeunload, move |ev| {
         if form.draft.with_untracked(Draft::is_dirty) {
@@ -450,6 +449,7 @@ pub fn profile_form(form: Form, schema: &FormSchema, backend: Rc<dyn Backend>) -
     });
     on_cleanup(move || leave.remove());
 
+    let summary_root = root.clone();
     let summary = El::new("div")
         .attr("class", "cp-summary")
         .attr("role", "alert")
@@ -466,14 +466,14 @@ pub fn profile_form(form: Form, schema: &FormSchema, backend: Rc<dyn Backend>) -
                 form.summary()
                     .into_iter()
                     .map(|(id, message)| {
-                        let target = id.clone();
+                        let (target, root) = (id.clone(), summary_root.clone());
                         let link = El::new("a")
                             .attr("href", &format!("#{id}"))
                             .text(&message)
                             .on("click", move |ev| {
                                 // A fragment cannot reach into a shadow root: focus by hand.
                                 ev.prevent_default();
-                                root.with_value(|root| focus(root.as_ref(), &format!("#{target}")));
+                                focus(root.get(), &format!("#{target}"));
                             });
                         El::new("li").child(link)
                     })
@@ -501,7 +501,10 @@ pub fn profile_form(form: Form, schema: &FormSchema, backend: Rc<dyn Backend>) -
         .attr("type", "button")
         .text(crate::i18n::text(Text::TryAgain, form.language))
         .bind_shown(move || form.status.get() == Status::Network)
-        .on("click", move |_| submit(form, backend, root.get_value()));
+        .on("click", {
+            let (backend, root) = (backend.clone(), root.clone());
+            move |_| submit(form, backend.clone(), root.get().cloned())
+        });
     let status = El::new("p")
         .attr("class", "cp-status")
         .attr("role", "status")
@@ -538,11 +541,14 @@ pub fn profile_form(form: Form, schema: &FormSchema, backend: Rc<dyn Backend>) -
                 .child(retry),
         )
         .child(status)
-        .on("submit", move |ev| {
-            ev.prevent_default();
-            submit(form, backend, root.get_value());
+        .on("submit", {
+            let root = root.clone();
+            move |ev| {
+                ev.prevent_default();
+                submit(form, backend.clone(), root.get().cloned());
+            }
         });
-    root.set_value(Some(element.clone().into_html()));
+    let _ = root.set(element.clone().into_html());
     element
 }
 

@@ -118,7 +118,7 @@ fn widget(
     language: &'static str,
     preloaded: Preloaded,
 ) -> El {
-    let state = RwSignal::new_local(None::<Ready>);
+    let state = RwSignal::new(None::<Ready>);
     let load = {
         let (client, host) = (client.clone(), host.clone());
         move |preloaded: Preloaded| {
