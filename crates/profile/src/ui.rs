@@ -7,7 +7,7 @@ use crate::labels::pick;
 use std::collections::BTreeMap;
 
 /// Every text's key.
-pub const KEYS: [&str; 24] = [
+pub const KEYS: [&str; 23] = [
     "save",
     "saving",
     "saved",
@@ -19,7 +19,6 @@ pub const KEYS: [&str; 24] = [
     "your_value",
     "keep_mine",
     "use_theirs",
-    "resolved",
     "not_given",
     "yes",
     "no",
@@ -106,13 +105,6 @@ fn texts(key: &str) -> Option<[&'static str; 5]> {
             "Använd det nya värdet",
             "Bruk den nye verdien",
             "Взять новое значение",
-        ],
-        "resolved" => [
-            "Choice made.",
-            "Elección hecha.",
-            "Valet är gjort.",
-            "Valget er gjort.",
-            "Выбор сделан.",
         ],
         "not_given" => [
             "Not given",
