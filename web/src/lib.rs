@@ -12,15 +12,11 @@ mod i18n;
 mod json;
 
 pub use api::{Failure, Loaded};
-pub use dom::El;
-pub use draft::{Conflict, Draft, set_pointer};
-pub use form::{
-    Backend, Form, Pending, Status, changed_fields, check, id_of, patch_of, profile_form,
-};
-pub use i18n::{Text, text};
+pub use form::{Backend, Form, Pending, Status, profile_form};
 
+use dom::El;
 use gloo_net::http::Response;
-use i18n::Text as T;
+use i18n::{Text as T, text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use profile::schema::FormSchema;
@@ -153,7 +149,6 @@ fn widget(
         }
     };
     load(preloaded);
-    let retry = StoredValue::new_local(load);
     let backend: Rc<dyn Backend> = Rc::new(PageBackend { client, host });
     let phase = move || match state.with(|s| s.as_ref().map(Result::is_ok)) {
         None => 0,
@@ -187,8 +182,9 @@ fn widget(
                     El::new("button")
                         .attr("type", "button")
                         .text(text(T::TryAgain, language))
-                        .on("click", move |_| {
-                            retry.with_value(|load| load(Preloaded::default()))
+                        .on("click", {
+                            let load = load.clone();
+                            move |_| load(Preloaded::default())
                         }),
                 )
             }
