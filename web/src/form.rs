@@ -1,4 +1,4 @@
-//! `ProfileForm`: the tenant's form drawn from its schema, checked by the
+//! `profile_form`: the tenant's form drawn from its schema, checked by the
 //! shared library exactly as the server will check the save, and saved as a
 //! merge patch of what changed.
 
