@@ -23,13 +23,30 @@ pub enum Failure {
     Invalid(Vec<FieldError>),
     /// Any other answer.
     Status(u16),
+    /// An answer that is not what the API sends (not JSON, or not the shape).
+    Unreadable,
+}
+
+impl Failure {
+    /// What a `profile-error` event says of it: `{code, status}`.
+    pub fn event(&self) -> serde_json::Value {
+        let (code, status) = match self {
+            Failure::Network => ("network", None),
+            Failure::SignIn => ("unauthorized", None),
+            Failure::Status(status) => ("http", Some(*status)),
+            Failure::Conflict => ("http", Some(412)),
+            Failure::Invalid(_) => ("http", Some(422)),
+            Failure::Unreadable => ("http", None),
+        };
+        serde_json::json!({ "code": code, "status": status })
+    }
 }
 
 /// Every body is parsed into a `Value`, then read by the library's
 /// hand-written readers (`profile::wire`): serde's derives would cost the
 /// widget's size budget.
 fn parse(body: &str) -> Result<Value, Failure> {
-    crate::json::parse(body).ok_or(Failure::Status(200))
+    crate::json::parse(body).ok_or(Failure::Unreadable)
 }
 
 #[derive(Clone)]
@@ -146,7 +163,7 @@ impl Client {
 
     pub async fn schema(&self, preloaded: Option<Response>) -> Result<FormSchema, Failure> {
         let body = parse(&self.read("/schema", preloaded).await?.0)?;
-        profile::wire::form_schema(&body).map_err(|_| Failure::Status(200))
+        profile::wire::form_schema(&body).map_err(|_| Failure::Unreadable)
     }
 
     /// Saves a merge patch made against the version `etag`.

@@ -5,190 +5,10 @@
 
 use crate::dom::El;
 use crate::form::{Form, id_of};
+use crate::values::{Countries, Kind, LANGUAGE_NAMES, autocomplete, display, from_text, to_text};
 use leptos::prelude::*;
 use profile::schema::{Control, SchemaField, SchemaOption, SchemaSection};
 use serde_json::{Value, json};
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen]
-extern "C" {
-    /// `Intl.DisplayNames`: the browser's own country names in every language
-    /// (a table of our own would cost the size budget).
-    #[wasm_bindgen(js_namespace = Intl)]
-    type DisplayNames;
-    #[wasm_bindgen(constructor, js_namespace = Intl)]
-    fn new(locales: &str, options: &JsValue) -> DisplayNames;
-    #[wasm_bindgen(method)]
-    fn of(this: &DisplayNames, code: &str) -> Option<String>;
-}
-
-/// Countries as (code, name in `language`), in the language's order. The
-/// browser sorts them (`Intl.Collator`): a Rust sort would cost the budget.
-fn countries(language: &str) -> Vec<(String, String)> {
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"type".into(), &"region".into());
-    let names = DisplayNames::new(language, &options);
-    let list = js_sys::Array::new();
-    for code in profile::places::countries() {
-        let name = names.of(code).unwrap_or_else(|| code.to_owned());
-        list.push(&JsValue::from_str(&format!("{name}\u{1}{code}")));
-    }
-    let collator = js_sys::Intl::Collator::new(
-        &js_sys::Array::of1(&language.into()),
-        &js_sys::Object::new(),
-    );
-    let compare = collator.compare();
-    list.sort_by(&mut |a: JsValue, b: JsValue| {
-        compare
-            .call2(&JsValue::NULL, &a, &b)
-            .ok()
-            .and_then(|n| n.as_f64())
-            .unwrap_or(0.0) as i32
-    });
-    list.iter()
-        .filter_map(|entry| {
-            let entry = entry.as_string()?;
-            let (name, code) = entry.split_once('\u{1}')?;
-            Some((code.to_owned(), name.to_owned()))
-        })
-        .collect()
-}
-
-/// How a value looks as text: dates in the language's format.
-fn display(form: Form, value: &Value, control: Control) -> String {
-    match value {
-        Value::Null => form.t("not_given"),
-        Value::Bool(true) => form.t("yes"),
-        Value::Bool(false) => form.t("no"),
-        Value::String(s) if control == Control::Date => {
-            let options = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
-            let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &"UTC".into());
-            let date = js_sys::Date::new(&s.as_str().into());
-            if date.get_time().is_nan() {
-                s.clone()
-            } else {
-                date.to_locale_date_string(form.language, &options).into()
-            }
-        }
-        Value::String(s) if s.is_empty() => form.t("not_given"),
-        Value::String(s) => s.clone(),
-        Value::Number(n) => number_text(form, n),
-        Value::Array(items) if items.is_empty() => form.t("not_given"),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| display(form, item, control))
-            .collect::<Vec<_>>()
-            .join("; "),
-        Value::Object(map) => {
-            let parts: Vec<&str> = map
-                .iter()
-                .filter(|(key, _)| *key != "id")
-                .filter_map(|(_, v)| v.as_str())
-                .filter(|s| !s.is_empty())
-                .collect();
-            if parts.is_empty() {
-                form.t("not_given")
-            } else {
-                parts.join(", ")
-            }
-        }
-    }
-}
-
-fn uses_decimal_comma(language: &str) -> bool {
-    language != "en"
-}
-
-/// Numbers are written and read by the browser (`Number`): a Rust float
-/// formatter and parser would cost the widget's size budget.
-fn number_text(form: Form, n: &serde_json::Number) -> String {
-    let text: String = js_sys::Number::from(n.as_f64().unwrap_or_default())
-        .to_string_with_radix(10)
-        .map(String::from)
-        .unwrap_or_default();
-    if uses_decimal_comma(form.language) {
-        text.replace('.', ",")
-    } else {
-        text
-    }
-}
-
-/// How a control's text becomes the value stored.
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    Text,
-    Integer,
-    Decimal,
-}
-
-fn to_text(form: Form, value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => number_text(form, n),
-        _ => String::new(),
-    }
-}
-
-fn from_text(kind: Kind, text: String) -> Value {
-    let trimmed = text.trim();
-    let number = match kind {
-        Kind::Integer => trimmed.parse::<i64>().ok().map(Value::from),
-        Kind::Decimal => {
-            let decimal = trimmed.replace(',', ".");
-            let looks_decimal = !decimal.is_empty()
-                && decimal
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
-            let f = js_sys::Number::parse_float(&decimal);
-            (looks_decimal && f.is_finite())
-                .then(|| serde_json::Number::from_f64(f).map(Value::Number))
-                .flatten()
-        }
-        Kind::Text => None,
-    };
-    // What is not a number stays text: the rules then say what is wrong.
-    number.unwrap_or(Value::String(text))
-}
-
-fn autocomplete(pointer: &str) -> Option<String> {
-    let (prefix, field) = match pointer.split('/').nth(1) {
-        Some("invoice_address") => ("billing ", pointer.rsplit('/').next()?),
-        Some("delivery_addresses") => ("shipping ", pointer.rsplit('/').next()?),
-        Some("company") => (
-            "",
-            if pointer.ends_with("/name") {
-                "organization"
-            } else {
-                "off"
-            },
-        ),
-        Some(field) => ("", field),
-        None => return None,
-    };
-    let token = match field {
-        "first_name" => "given-name",
-        "middle_name" => "additional-name",
-        "last_name" => "family-name",
-        "birth_date" => "bday",
-        "email" => "email",
-        "mobile_phone" | "other_phone" => "tel",
-        "line1" => "address-line1",
-        "line2" => "address-line2",
-        "postal_code" => "postal-code",
-        "city" => "address-level2",
-        "country" => "country",
-        "organization" => "organization",
-        "preferred_language" => "language",
-        "gender" => "sex",
-        _ => "off",
-    };
-    Some(if token == "off" {
-        token.to_owned()
-    } else {
-        format!("{prefix}{token}")
-    })
-}
 
 /// Marks a control `aria-invalid` and `aria-describedby` (its help, and its
 /// message while one shows).
@@ -264,24 +84,25 @@ fn conflict_choice(form: Form, pointer: &str, control: Control) -> El {
         )
 }
 
-fn label(form: Form, for_id: &str, text: &str, required: bool) -> El {
-    let label = El::new("label").attr("for", for_id).text(text);
-    if required {
-        label
-            .child(
-                El::new("span")
-                    .attr("class", "cp-required")
-                    .attr("aria-hidden", "true")
-                    .text(" *"),
-            )
-            .child(
-                El::new("span")
-                    .attr("class", "cp-sr")
-                    .text(&format!(" ({})", form.t("required"))),
-            )
-    } else {
-        label
+/// A caption (a `label` or a `legend`), marked when its field is required:
+/// a star to see, "(required)" to hear.
+fn caption(form: Form, caption: El, text: &str, required: bool) -> El {
+    let caption = caption.text(text);
+    if !required {
+        return caption;
     }
+    caption
+        .child(
+            El::new("span")
+                .attr("class", "cp-required")
+                .attr("aria-hidden", "true")
+                .text(" *"),
+        )
+        .child(
+            El::new("span")
+                .attr("class", "cp-sr")
+                .text(&format!(" ({})", form.t("required"))),
+        )
 }
 
 fn help_text(pointer: &str, help: &Option<String>) -> Option<El> {
@@ -318,7 +139,12 @@ impl Field<'_> {
         } else {
             input
         };
-        let label = label(form, &id, self.label, self.required);
+        let label = caption(
+            form,
+            El::new("label").attr("for", &id),
+            self.label,
+            self.required,
+        );
         let help = help_text(self.pointer, &self.help);
         let mut parts = if checkbox {
             vec![input, label]
@@ -454,8 +280,7 @@ fn multiselect(form: Form, field: &SchemaField) -> El {
                 })
                 .on("change", move |ev| {
                     let on = event_target_checked(&ev);
-                    let current = form.draft.with_untracked(|d| d.get(&p_input));
-                    let mut chosen = current.as_array().cloned().unwrap_or_default();
+                    let mut chosen = form.list(&p_input);
                     chosen.retain(|v| v.as_str() != Some(&value));
                     if on {
                         chosen.push(Value::String(value.clone()));
@@ -474,17 +299,7 @@ fn multiselect(form: Form, field: &SchemaField) -> El {
                 .child(El::new("label").attr("for", &box_id).text(&option.label))
         })
         .collect();
-    let legend = El::new("legend").text(&field.label);
-    let legend = if field.required {
-        legend.child(
-            El::new("span")
-                .attr("class", "cp-required")
-                .attr("aria-hidden", "true")
-                .text(" *"),
-        )
-    } else {
-        legend
-    };
+    let legend = caption(form, El::new("legend"), &field.label, field.required);
     let group = El::new("fieldset")
         .attr("class", "cp-field cp-group")
         .attr("id", &id)
@@ -545,8 +360,7 @@ fn address_list(form: Form, field: &SchemaField, countries: &Countries) -> El {
     let add = {
         let pointer = pointer.clone();
         move |_| {
-            let current = form.draft.with_untracked(|d| d.get(&pointer));
-            let mut list = current.as_array().cloned().unwrap_or_default();
+            let mut list = form.list(&pointer);
             let id = web_sys::window()
                 .and_then(|w| w.crypto().ok())
                 .map(|c| c.random_uuid())
@@ -558,17 +372,12 @@ fn address_list(form: Form, field: &SchemaField, countries: &Countries) -> El {
     let rows = {
         let (pointer, parts, countries) = (pointer.clone(), field.parts.clone(), countries.clone());
         move || {
-            (0..form
-                .draft
-                .with_untracked(|d| d.get(&pointer))
-                .as_array()
-                .map_or(0, Vec::len))
+            (0..form.list(&pointer).len())
                 .map(|i| {
                     let base = format!("{pointer}/{i}");
                     let list = pointer.clone();
                     let remove = move |_| {
-                        let current = form.draft.with_untracked(|d| d.get(&list));
-                        let mut items = current.as_array().cloned().unwrap_or_default();
+                        let mut items = form.list(&list);
                         if i < items.len() {
                             items.remove(i);
                         }
@@ -632,15 +441,6 @@ fn read_only(form: Form, field: &SchemaField) -> El {
                 }),
         )
 }
-
-/// The five languages, each named in itself.
-const LANGUAGE_NAMES: [(&str, &str); 5] = [
-    ("en", "English"),
-    ("es", "Español"),
-    ("sv", "Svenska"),
-    ("nb", "Norsk bokmål"),
-    ("ru", "Русский"),
-];
 
 fn field_view(form: Form, schema_field: &SchemaField, countries: &Countries) -> El {
     if !schema_field.editable {
@@ -708,9 +508,6 @@ fn field_view(form: Form, schema_field: &SchemaField, countries: &Countries) -> 
     }
 }
 
-/// Countries as (value, name in the form's language), by name.
-pub type Countries = Vec<(Value, String)>;
-
 pub fn section_view(form: Form, section: &SchemaSection, countries: &Countries) -> El {
     let heading = format!(
         "cp-section-{}",
@@ -731,12 +528,4 @@ pub fn section_view(form: Form, section: &SchemaSection, countries: &Countries) 
         .attr("class", "cp-section")
         .attr("aria-labelledby", &heading)
         .children(children)
-}
-
-/// The country list, made once per form.
-pub fn country_list(language: &str) -> Countries {
-    countries(language)
-        .into_iter()
-        .map(|(code, name)| (Value::String(code), name))
-        .collect()
 }

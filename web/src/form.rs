@@ -5,8 +5,9 @@
 use crate::api::{Failure, Loaded};
 use crate::dom::El;
 use crate::draft::{Conflict, Draft};
-use crate::fields::{country_list, section_view};
+use crate::fields::section_view;
 use crate::i18n::Text;
+use crate::values::country_list;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use profile::schema::FormSchema;
@@ -179,6 +180,15 @@ impl Form {
     /// The value at `pointer`, tracked.
     pub fn get(&self, pointer: &str) -> Value {
         self.draft.with(|d| d.get(pointer))
+    }
+
+    /// The items of the list at `pointer` as they are now, untracked (to
+    /// change one and set the list again).
+    pub fn list(&self, pointer: &str) -> Vec<Value> {
+        match self.draft.with_untracked(|d| d.get(pointer)) {
+            Value::Array(items) => items,
+            _ => Vec::new(),
+        }
     }
 
     /// The customer changed a control: the draft follows, and shown
@@ -394,14 +404,12 @@ fn submit(form: Form, backend: Rc<dyn Backend>, root: Option<web_sys::HtmlElemen
 }
 
 fn fail(form: Form, backend: &dyn Backend, failure: Failure) {
-    let (status, code, http) = match failure {
-        Failure::Network => (Status::Network, "network", None),
-        Failure::SignIn => (Status::SignIn, "unauthorized", None),
-        Failure::Status(status) => (Status::Failed, "http", Some(status)),
-        Failure::Conflict | Failure::Invalid(_) => (Status::Failed, "http", None),
-    };
-    form.status.set(status);
-    backend.notify("profile-error", json!({ "code": code, "status": http }));
+    form.status.set(match failure {
+        Failure::Network => Status::Network,
+        Failure::SignIn => Status::SignIn,
+        _ => Status::Failed,
+    });
+    backend.notify("profile-error", failure.event());
 }
 
 /// The names of what a save changed, as `profile::diff` names them: fields

@@ -10,6 +10,7 @@ mod fields;
 mod form;
 mod i18n;
 mod json;
+mod values;
 
 pub use api::{Failure, Loaded};
 pub use form::{Backend, Form, Pending, Status, profile_form};
@@ -131,18 +132,7 @@ fn widget(
                         "profile-loaded",
                         &json!({ "version": loaded.profile.get("version") }),
                     ),
-                    Err(failure) => {
-                        let (code, status) = match failure {
-                            Failure::SignIn => ("unauthorized", None),
-                            Failure::Status(status) => ("http", Some(*status)),
-                            _ => ("network", None),
-                        };
-                        dispatch(
-                            &host,
-                            "profile-error",
-                            &json!({ "code": code, "status": status }),
-                        );
-                    }
+                    Err(failure) => dispatch(&host, "profile-error", &failure.event()),
                 }
                 state.set(Some(ready));
             });
