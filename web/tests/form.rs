@@ -472,3 +472,45 @@ async fn delivery_addresses_are_added_and_removed() {
             .is_none()
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_browsers_own_engines_give_the_librarys_answers() {
+    // Letters of every script (\p{Alphabetic}), tenant patterns (RegExp) and
+    // internationalized e-mail domains, without Rust's tables in the module.
+    let (parent, _) = mount("en");
+    settle().await;
+    for (selector, text, message) in [
+        ("#cp-first_name", "Ærøskøbing Ñoño", ""),
+        ("#cp-first_name", "Юлия", ""),
+        (
+            "#cp-first_name",
+            "R2-D2",
+            "Use letters, spaces, apostrophes, hyphens and periods only.",
+        ),
+        (
+            "#cp-first_name",
+            "Ann€",
+            "Use letters, spaces, apostrophes, hyphens and periods only.",
+        ),
+        ("#cp-email", "åsa@exämple.se", ""),
+        (
+            "#cp-email",
+            "åsa@ex€mple.se",
+            "Enter an e-mail address such as name@example.com.",
+        ),
+        ("#cp-custom_fields-nickname", "Bean", ""),
+        (
+            "#cp-custom_fields-nickname",
+            "Bean42",
+            "This value does not have the expected format.",
+        ),
+    ] {
+        type_into(&parent, selector, text);
+        settle().await;
+        assert_eq!(
+            text_of(&parent, &format!("{selector}-error")),
+            message,
+            "{text}"
+        );
+    }
+}
