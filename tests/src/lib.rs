@@ -94,6 +94,31 @@ pub fn http() -> reqwest::Client {
         .expect("HTTP client")
 }
 
+/// A Chrome DevTools command sent through chromedriver, e.g.
+/// `Cdp("Network.setCacheDisabled", json!({"cacheDisabled": true}))`.
+#[derive(Debug)]
+pub struct Cdp(pub &'static str, pub Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"cmd": self.0, "params": self.1}).to_string()),
+        )
+    }
+}
+
 /// A headless Chromium driven over WebDriver; chromedriver stops with it.
 pub struct Browser {
     pub client: Client,

@@ -2,7 +2,7 @@
 //! on a loyalty site of another origin that sends a Content-Security-Policy.
 
 use e2e::site::{HostSite, Page};
-use e2e::{Browser, base_url, demo_token, dev_var, http, now, sign, unique_customer};
+use e2e::{Browser, Cdp, base_url, demo_token, dev_var, http, now, sign, unique_customer};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use reqwest::StatusCode;
@@ -349,6 +349,45 @@ async fn without_a_lang_attribute_it_speaks_the_browsers_language() {
     browser
         .wait_for_widget_prop("button[type=submit]", "textContent", "Lagre endringer")
         .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_host_page_themes_it_and_it_has_a_dark_variant() {
+    let customer = unique_customer("widget-theme");
+    let browser = open_demo(&customer).await;
+    let colours = "const root = document.querySelector('customer-profile').shadowRoot;
+                   const save = getComputedStyle(root.querySelector('button[type=submit]'));
+                   const panel = getComputedStyle(root.querySelector('.cp-root'));
+                   return [save.backgroundColor, save.borderRadius, panel.backgroundColor, panel.fontFamily];";
+    let light = browser.client.execute(colours, vec![]).await.unwrap();
+    assert_eq!(light[0], "rgb(11, 87, 208)", "the default accent");
+    assert_eq!(light[2], "rgb(255, 255, 255)");
+    browser
+        .client
+        .execute(
+            "const el = document.querySelector('customer-profile');
+             el.style.setProperty('--cp-accent', 'rgb(122, 62, 0)');
+             el.style.setProperty('--cp-radius', '0px');
+             el.style.setProperty('--cp-font-family', 'Georgia, serif');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let themed = browser.client.execute(colours, vec![]).await.unwrap();
+    assert_eq!(themed[0], "rgb(122, 62, 0)");
+    assert_eq!(themed[1], "0px");
+    assert_eq!(themed[3], "Georgia, serif");
+    browser
+        .client
+        .issue_cmd(Cdp(
+            "Emulation.setEmulatedMedia",
+            json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]}),
+        ))
+        .await
+        .unwrap();
+    let dark = browser.client.execute(colours, vec![]).await.unwrap();
+    assert_eq!(dark[2], "rgb(22, 24, 29)", "the dark background");
     browser.close().await;
 }
 

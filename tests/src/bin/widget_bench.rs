@@ -4,37 +4,12 @@
 //! its cache disabled. The two pages alternate; prints a JSON report.
 
 use e2e::site::{HostSite, Page};
-use e2e::{Browser, base_url, demo_token, http, unique_customer};
-use fantoccini::wd::WebDriverCompatibleCommand;
+use e2e::{Browser, Cdp, base_url, demo_token, http, unique_customer};
 use serde_json::{Value, json};
 use std::time::Duration;
 
 /// Loads of each page (after one warm-up of each).
 const LOADS: usize = 21;
-
-/// A Chrome DevTools command through chromedriver (to disable the cache).
-#[derive(Debug)]
-struct Cdp(&'static str, Value);
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({"cmd": self.0, "params": self.1}).to_string()),
-        )
-    }
-}
 
 /// Waits for `window.readyAt` (ms after navigation start) to be set.
 async fn ready_at(browser: &Browser) -> f64 {
