@@ -87,6 +87,43 @@ pub fn error_pointers(problem: &Value) -> Vec<&str> {
     pointers
 }
 
+/// The demo customer's stored profile, read over the API.
+pub async fn stored_profile(customer: &str) -> Value {
+    http()
+        .get(format!("{}/v1/customers/me", base_url()))
+        .bearer_auth(demo_token(customer))
+        .send()
+        .await
+        .expect("reading the profile")
+        .json()
+        .await
+        .expect("a profile")
+}
+
+/// Saves `patch` for the demo customer over the API (as another session of
+/// theirs would), against the version it reads first.
+pub async fn patch_over_api(customer: &str, patch: &Value) {
+    let url = format!("{}/v1/customers/me", base_url());
+    let token = demo_token(customer);
+    let read = http()
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("reading");
+    let etag = read.headers()["etag"].to_str().expect("an ETag").to_owned();
+    let saved = http()
+        .patch(&url)
+        .bearer_auth(&token)
+        .header("Content-Type", "application/merge-patch+json")
+        .header("If-Match", etag)
+        .body(patch.to_string())
+        .send()
+        .await
+        .expect("saving");
+    assert_eq!(saved.status(), 200, "saving {patch} over the API");
+}
+
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
@@ -219,6 +256,38 @@ impl Browser {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// A browser on the demo page as `customer`, once the form shows.
+    pub async fn open_demo(customer: &str) -> Browser {
+        let browser = Browser::start().await;
+        browser
+            .client
+            .goto(&format!("{}/demo?customer={customer}", base_url()))
+            .await
+            .expect("opening the demo page");
+        browser.widget_element("#cp-last_name").await;
+        browser
+    }
+
+    /// Clicks into a field of the widget and replaces its text by typing
+    /// (Control+A, Backspace, then `text`).
+    pub async fn type_into(&self, selector: &str, text: &str) {
+        let field = self.widget_element(selector).await;
+        field.click().await.expect("clicking the field");
+        field
+            .send_keys(&format!("\u{E009}a\u{E000}\u{E003}{text}"))
+            .await
+            .expect("typing");
+    }
+
+    /// Clicks the widget's Save button.
+    pub async fn save(&self) {
+        self.widget_element("button[type=submit]")
+            .await
+            .click()
+            .await
+            .expect("clicking Save");
     }
 
     /// Closes the browser; call at the end of each test.

@@ -2,61 +2,21 @@
 //! on a loyalty site of another origin that sends a Content-Security-Policy.
 
 use e2e::site::{HostSite, Page};
-use e2e::{Browser, Cdp, base_url, demo_token, dev_var, http, now, sign, unique_customer};
+use e2e::{
+    Browser, Cdp, base_url, demo_token, dev_var, http, now, patch_over_api, sign, stored_profile,
+    unique_customer,
+};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// Control+A (select all), release the modifier, Backspace.
-const CLEAR: &str = "\u{E009}a\u{E000}\u{E003}";
-
-async fn stored(customer: &str) -> Value {
-    http()
-        .get(format!("{}/v1/customers/me", base_url()))
-        .bearer_auth(demo_token(customer))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-/// Opens the demo page as `customer`, once the form shows.
-async fn open_demo(customer: &str) -> Browser {
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/demo?customer={customer}", base_url()))
-        .await
-        .unwrap();
-    browser.widget_element("#cp-last_name").await;
-    browser
-}
-
-/// Clicks into a field of the widget and replaces its text by typing.
-async fn type_into(browser: &Browser, selector: &str, text: &str) {
-    let field = browser.widget_element(selector).await;
-    field.click().await.unwrap();
-    field.send_keys(&format!("{CLEAR}{text}")).await.unwrap();
-}
-
 /// Runs `body` (JavaScript, with `root` the first widget's shadow root).
 async fn in_widget(browser: &Browser, body: &str) -> Value {
     let script =
         format!("const root = document.querySelector('customer-profile').shadowRoot; {body}");
     browser.client.execute(&script, vec![]).await.unwrap()
-}
-
-async fn save(browser: &Browser) {
-    browser
-        .widget_element("button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
 }
 
 async fn wait_saved(browser: &Browser) {
@@ -69,10 +29,12 @@ async fn wait_saved(browser: &Browser) {
 async fn a_customer_edits_several_fields_fixes_an_email_and_sees_it_all_after_a_reload() {
     let customer = unique_customer("widget-edit");
     let email = format!("{customer}@example.com");
-    let browser = open_demo(&customer).await;
+    let browser = Browser::open_demo(&customer).await;
 
-    type_into(&browser, "#cp-last_name", "Lindqvist").await;
-    type_into(&browser, "#cp-custom_fields-cups_per_day", "4").await;
+    browser.type_into("#cp-last_name", "Lindqvist").await;
+    browser
+        .type_into("#cp-custom_fields-cups_per_day", "4")
+        .await;
     browser
         .widget_element("#cp-consents-sms-granted")
         .await
@@ -86,7 +48,7 @@ async fn a_customer_edits_several_fields_fixes_an_email_and_sees_it_all_after_a_
         .await
         .unwrap();
     // An invalid address is explained when the customer leaves the field.
-    type_into(&browser, "#cp-email", "astrid@").await;
+    browser.type_into("#cp-email", "astrid@").await;
     browser
         .widget_element("#cp-mobile_phone")
         .await
@@ -100,11 +62,11 @@ async fn a_customer_edits_several_fields_fixes_an_email_and_sees_it_all_after_a_
             "Enter an e-mail address such as name@example.com.",
         )
         .await;
-    type_into(&browser, "#cp-email", &email).await;
+    browser.type_into("#cp-email", &email).await;
     browser
         .wait_for_widget_prop("#cp-email-error", "textContent", "")
         .await;
-    save(&browser).await;
+    browser.save().await;
     wait_saved(&browser).await;
 
     browser.client.refresh().await.unwrap();
@@ -122,7 +84,7 @@ async fn a_customer_edits_several_fields_fixes_an_email_and_sees_it_all_after_a_
         .await;
     browser.close().await;
 
-    let profile = stored(&customer).await;
+    let profile = stored_profile(&customer).await;
     assert_eq!(profile["last_name"], "Lindqvist");
     assert_eq!(profile["email"], email.as_str());
     assert_eq!(profile["custom_fields"]["cups_per_day"], 4);
@@ -173,7 +135,7 @@ async fn tab_to(browser: &Browser, id: &str) {
 #[tokio::test]
 async fn the_whole_form_can_be_completed_with_the_keyboard_alone() {
     let customer = unique_customer("widget-keyboard");
-    let browser = open_demo(&customer).await;
+    let browser = Browser::open_demo(&customer).await;
     tab_to(&browser, "cp-first_name").await;
     let name: Vec<char> = "Kalle".chars().collect();
     press(&browser, &name).await;
@@ -185,7 +147,7 @@ async fn the_whole_form_can_be_completed_with_the_keyboard_alone() {
     press(&browser, &[Key::Enter.into()]).await;
     wait_saved(&browser).await;
     browser.close().await;
-    let profile = stored(&customer).await;
+    let profile = stored_profile(&customer).await;
     assert!(
         profile["first_name"].as_str().unwrap().ends_with("Kalle"),
         "{profile}"
@@ -197,27 +159,18 @@ async fn the_whole_form_can_be_completed_with_the_keyboard_alone() {
 #[tokio::test]
 async fn a_change_made_in_another_session_is_merged_and_the_customer_chooses() {
     let customer = unique_customer("widget-conflict");
-    let browser = open_demo(&customer).await;
+    let browser = Browser::open_demo(&customer).await;
 
     // Meanwhile, another session (the customer's phone) saves two fields.
-    let url = format!("{}/v1/customers/me", base_url());
-    let token = demo_token(&customer);
-    let read = http().get(&url).bearer_auth(&token).send().await.unwrap();
-    let etag = read.headers()["etag"].to_str().unwrap().to_owned();
-    let other = http()
-        .patch(&url)
-        .bearer_auth(&token)
-        .header("Content-Type", "application/merge-patch+json")
-        .header("If-Match", etag)
-        .body(json!({"first_name": "Phone", "last_name": "Elsewhere"}).to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(other.status(), StatusCode::OK);
+    patch_over_api(
+        &customer,
+        &json!({"first_name": "Phone", "last_name": "Elsewhere"}),
+    )
+    .await;
 
-    type_into(&browser, "#cp-first_name", "Laptop").await;
-    type_into(&browser, "#cp-middle_name", "Maria").await;
-    save(&browser).await;
+    browser.type_into("#cp-first_name", "Laptop").await;
+    browser.type_into("#cp-middle_name", "Maria").await;
+    browser.save().await;
     browser
         .wait_for_widget_prop("#cp-last_name", "value", "Elsewhere")
         .await;
@@ -238,11 +191,11 @@ async fn a_change_made_in_another_session_is_merged_and_the_customer_chooses() {
         .click()
         .await
         .unwrap();
-    save(&browser).await;
+    browser.save().await;
     wait_saved(&browser).await;
     browser.close().await;
 
-    let profile = stored(&customer).await;
+    let profile = stored_profile(&customer).await;
     assert_eq!(profile["first_name"], "Laptop");
     assert_eq!(profile["middle_name"], "Maria");
     assert_eq!(
@@ -275,14 +228,14 @@ async fn axe_violations(browser: &Browser) -> Vec<Value> {
 #[tokio::test]
 async fn it_is_accessible_fits_narrow_screens_and_is_photographed_for_review() {
     let customer = unique_customer("widget-a11y");
-    let browser = open_demo(&customer).await;
+    let browser = Browser::open_demo(&customer).await;
     let violations = axe_violations(&browser).await;
     assert!(violations.is_empty(), "axe-core: {violations:#?}");
 
     // With messages and the error summary showing, too.
-    type_into(&browser, "#cp-email", "not-an-address").await;
-    type_into(&browser, "#cp-mobile_phone", "call me").await;
-    save(&browser).await;
+    browser.type_into("#cp-email", "not-an-address").await;
+    browser.type_into("#cp-mobile_phone", "call me").await;
+    browser.save().await;
     browser.widget_element(".cp-summary:not([hidden]) a").await;
     let violations = axe_violations(&browser).await;
     assert!(
@@ -355,7 +308,7 @@ async fn without_a_lang_attribute_it_speaks_the_browsers_language() {
 #[tokio::test]
 async fn the_host_page_themes_it_and_it_has_a_dark_variant() {
     let customer = unique_customer("widget-theme");
-    let browser = open_demo(&customer).await;
+    let browser = Browser::open_demo(&customer).await;
     let colours = "const root = document.querySelector('customer-profile').shadowRoot;
                    const save = getComputedStyle(root.querySelector('button[type=submit]'));
                    const panel = getComputedStyle(root.querySelector('.cp-root'));
@@ -394,12 +347,12 @@ async fn the_host_page_themes_it_and_it_has_a_dark_variant() {
 #[tokio::test]
 async fn leaving_with_unsaved_edits_asks_first() {
     let customer = unique_customer("widget-leave");
-    let browser = open_demo(&customer).await;
+    let browser = Browser::open_demo(&customer).await;
     let leaving = "const event = new Event('beforeunload', {cancelable: true});
                    window.dispatchEvent(event); return event.defaultPrevented;";
     let asks = browser.client.execute(leaving, vec![]).await.unwrap();
     assert_eq!(asks, json!(false), "nothing changed yet");
-    type_into(&browser, "#cp-first_name", "Unsaved").await;
+    browser.type_into("#cp-first_name", "Unsaved").await;
     let asks = browser.client.execute(leaving, vec![]).await.unwrap();
     assert_eq!(asks, json!(true));
     browser.close().await;

@@ -146,6 +146,18 @@ fn type_into(parent: &HtmlElement, selector: &str, text: &str) {
     fire(&field, "blur");
 }
 
+/// Chooses the option of a select whose text contains `text`.
+fn choose(parent: &HtmlElement, selector: &str, text: &str) {
+    let options = find(parent, selector).children();
+    let value = (0..options.length())
+        .filter_map(|i| options.item(i))
+        .map(|o| o.unchecked_into::<web_sys::HtmlOptionElement>())
+        .find(|o| o.text().contains(text))
+        .unwrap_or_else(|| panic!("no option {text} in {selector}"))
+        .value();
+    type_into(parent, selector, &value);
+}
+
 fn click(parent: &HtmlElement, selector: &str) {
     find(parent, selector)
         .unchecked_into::<HtmlElement>()
@@ -299,18 +311,7 @@ async fn only_changed_fields_are_sent_with_the_version_read() {
     click(&parent, "#cp-consents-sms-granted");
     type_into(&parent, "#cp-invoice_address-city", "Umeå");
     type_into(&parent, "#cp-invoice_address-postal_code", "903 26");
-    let country = find(&parent, "#cp-invoice_address-country");
-    let options = country.query_selector_all("option").unwrap();
-    let sweden = (0..options.length())
-        .map(|i| {
-            options
-                .item(i)
-                .unwrap()
-                .unchecked_into::<web_sys::HtmlOptionElement>()
-        })
-        .find(|o| o.text().contains("Sweden"))
-        .unwrap();
-    type_into(&parent, "#cp-invoice_address-country", &sweden.value());
+    choose(&parent, "#cp-invoice_address-country", "Sweden");
     // Typed and typed back: no change.
     type_into(&parent, "#cp-last_name", "Lund");
     type_into(&parent, "#cp-last_name", "Berg");
@@ -441,18 +442,7 @@ async fn delivery_addresses_are_added_and_removed() {
     settle().await;
     type_into(&parent, "#cp-delivery_addresses-0-city", "Oslo");
     type_into(&parent, "#cp-delivery_addresses-0-postal_code", "0150");
-    let country = find(&parent, "#cp-delivery_addresses-0-country");
-    let norway = (0..country.child_element_count())
-        .map(|i| {
-            country
-                .children()
-                .item(i)
-                .unwrap()
-                .unchecked_into::<web_sys::HtmlOptionElement>()
-        })
-        .find(|o| o.text().contains("Norway"))
-        .unwrap();
-    type_into(&parent, "#cp-delivery_addresses-0-country", &norway.value());
+    choose(&parent, "#cp-delivery_addresses-0-country", "Norway");
     submit(&parent);
     settle().await;
     let patch = recorder.saves.borrow()[0].1.clone();
