@@ -133,24 +133,38 @@ impl El {
         self
     }
 
-    /// Replaces the children with what `draw` makes whenever `key()`
-    /// changes; the effects of the old children end with them. `draw` itself
-    /// is not tracked: its controls keep themselves up to date.
+    /// Replaces the children with what `draw` makes whenever the value of
+    /// `key()` changes (not merely a signal it reads: a list keyed by its
+    /// length is not drawn again while the customer types in it); the
+    /// effects of the old children end with them. `draw` itself is not
+    /// tracked: its controls keep themselves up to date.
     pub fn bind_children(
         self,
-        key: impl Fn() -> usize + 'static,
+        key: impl Fn() -> String + 'static,
         draw: impl Fn() -> Vec<El> + 'static,
     ) -> El {
         let el = self.0.clone();
-        let key: Box<dyn Fn() -> usize> = Box::new(key);
+        let key: Box<dyn Fn() -> String> = Box::new(key);
         let draw: Box<dyn Fn() -> Vec<El>> = Box::new(draw);
         let previous = std::cell::RefCell::new(None::<Owner>);
+        let drawn_for = std::cell::RefCell::new(None::<String>);
+        // The children's owner hangs from where the element is made, not from
+        // the effect: an effect cleans up what it owns each time it runs, and
+        // a run that draws nothing must leave the children's listeners alone.
+        let parent = Owner::current();
         effect(Box::new(move || {
-            key();
+            let now = key();
+            if drawn_for.borrow().as_ref() == Some(&now) {
+                return;
+            }
+            *drawn_for.borrow_mut() = Some(now);
             if let Some(owner) = previous.borrow_mut().take() {
                 owner.cleanup();
             }
-            let owner = Owner::new();
+            let owner = match &parent {
+                Some(parent) => parent.with(Owner::new),
+                None => Owner::new(),
+            };
             let children = untrack(|| owner.with(&draw));
             el.set_text_content(None);
             for child in children {

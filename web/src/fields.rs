@@ -355,7 +355,13 @@ fn address_list(form: Form, field: &SchemaField, countries: &Countries) -> El {
     form.control(&pointer, &field.label);
     let count = {
         let pointer = pointer.clone();
-        move || form.get(&pointer).as_array().map_or(0, Vec::len)
+        // Rows are drawn again when one is added or removed, not on typing.
+        move || {
+            form.get(&pointer)
+                .as_array()
+                .map_or(0, Vec::len)
+                .to_string()
+        }
     };
     let add = {
         let pointer = pointer.clone();

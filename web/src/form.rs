@@ -469,7 +469,13 @@ pub fn profile_form(form: Form, schema: &FormSchema, backend: Rc<dyn Backend>) -
                 .text(&form.t("summary_title")),
         )
         .child(El::new("ul").bind_children(
-            move || form.summary().len() + form.errors.with(Vec::len),
+            // Drawn again when an entry changes, not on every check.
+            move || {
+                form.summary()
+                    .into_iter()
+                    .map(|(id, message)| format!("{id}\t{message}\n"))
+                    .collect::<String>()
+            },
             move || {
                 form.summary()
                     .into_iter()

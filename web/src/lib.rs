@@ -140,10 +140,13 @@ fn widget(
     };
     load(preloaded);
     let backend: Rc<dyn Backend> = Rc::new(PageBackend { client, host });
-    let phase = move || match state.with(|s| s.as_ref().map(Result::is_ok)) {
-        None => 0,
-        Some(false) => 1,
-        Some(true) => 2,
+    let phase = move || {
+        match state.with(|s| s.as_ref().map(Result::is_ok)) {
+            None => "loading",
+            Some(false) => "failed",
+            Some(true) => "ready",
+        }
+        .to_owned()
     };
     El::new("div").bind_children(phase, move || {
         let drawn = state.with_untracked(|s| match s {

@@ -440,11 +440,25 @@ async fn delivery_addresses_are_added_and_removed() {
     settle().await;
     click(&parent, "#cp-delivery_addresses > button");
     settle().await;
+    // Typing in a row keeps that row (and the focus in it).
+    let city: HtmlElement = find(&parent, "#cp-delivery_addresses-0-city").unchecked_into();
+    city.focus().unwrap();
     type_into(&parent, "#cp-delivery_addresses-0-city", "Oslo");
+    settle().await;
+    assert!(
+        city.is_connected(),
+        "the row was drawn again while the customer typed"
+    );
     type_into(&parent, "#cp-delivery_addresses-0-postal_code", "0150");
     choose(&parent, "#cp-delivery_addresses-0-country", "Norway");
     submit(&parent);
     settle().await;
+    assert_eq!(
+        recorder.saves.borrow().len(),
+        1,
+        "{}",
+        text_of(&parent, ".cp-summary")
+    );
     let patch = recorder.saves.borrow()[0].1.clone();
     let list = patch["delivery_addresses"].as_array().unwrap();
     assert_eq!(list.len(), 1);
