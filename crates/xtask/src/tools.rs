@@ -3,7 +3,7 @@
 //! a cache outside the checkout, Chromium for the browser tests, and
 //! `worker/.dev.vars`.
 
-use crate::{Result, cargo, root, run};
+use crate::{Result, root, run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -29,14 +29,20 @@ impl Tools {
     }
 }
 
-/// The tools cache: `$CUSTOMER_PROFILE_TOOLS`, else `~/.cache/customer-profile/tools`.
+/// The tools cache: `$CUSTOMER_PROFILE_TOOLS`, else `$XDG_CACHE_HOME/customer-profile/tools`,
+/// else `~/.cache/customer-profile/tools`. None of these folders need exist yet.
 fn cache_dir() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("CUSTOMER_PROFILE_TOOLS") {
-        return Ok(PathBuf::from(dir));
+    let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    if let Some(dir) = var("CUSTOMER_PROFILE_TOOLS") {
+        // A relative folder would move with the working directory of each step.
+        return std::path::absolute(&dir)
+            .map_err(|e| format!("CUSTOMER_PROFILE_TOOLS ({}): {e}", dir.to_string_lossy()));
     }
-    let base = std::env::var_os("XDG_CACHE_HOME")
+    // The XDG specification says to ignore a relative XDG_CACHE_HOME.
+    let base = var("XDG_CACHE_HOME")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .filter(|dir| dir.is_absolute())
+        .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".cache")))
         .ok_or("neither HOME nor XDG_CACHE_HOME is set: set CUSTOMER_PROFILE_TOOLS to a folder for the tools")?;
     Ok(base.join("customer-profile").join("tools"))
 }
@@ -57,20 +63,10 @@ pub fn ensure(browser: bool) -> Result<Tools> {
     dev_vars()?;
     let node_bin = npm_packages()?;
     let cargo_root = cache_dir()?;
-    cargo_tool(
-        &cargo_root,
-        "wasm-bindgen-cli",
-        WASM_BINDGEN_VERSION,
-        "wasm-bindgen",
-        false,
-    )?;
-    cargo_tool(
-        &cargo_root,
-        "worker-build",
-        WORKER_BUILD_VERSION,
-        "worker-build",
-        true,
-    )?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    for tool in CARGO_TOOLS {
+        cargo_tool(Path::new(&cargo), &cargo_root, tool)?;
+    }
     let chromedriver = if browser { Some(chromium()?) } else { None };
     Ok(Tools {
         cargo_root,
@@ -132,37 +128,70 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// `cargo install` of one pinned version into the tools cache, unless there.
-fn cargo_tool(
-    cargo_root: &Path,
-    krate: &str,
-    version: &str,
-    bin: &str,
+/// A pinned cargo tool: its crate, version, the binary that answers `--version`,
+/// and whether its own lockfile can be used.
+struct CargoTool {
+    krate: &'static str,
+    version: &'static str,
+    bin: &'static str,
     locked: bool,
-) -> Result<()> {
-    let path = cargo_root.join("bin").join(bin);
+}
+
+const CARGO_TOOLS: &[CargoTool] = &[
+    CargoTool {
+        krate: "wasm-bindgen-cli",
+        version: WASM_BINDGEN_VERSION,
+        bin: "wasm-bindgen",
+        // Its own lockfile names a crate version the registry lacks.
+        locked: false,
+    },
+    CargoTool {
+        krate: "worker-build",
+        version: WORKER_BUILD_VERSION,
+        bin: "worker-build",
+        locked: true,
+    },
+];
+
+/// `cargo install` of one pinned version into the tools cache, unless there.
+/// The cache folder is created first: on a new machine not even `~/.cache` exists.
+fn cargo_tool(cargo: &Path, cargo_root: &Path, tool: &CargoTool) -> Result<()> {
+    let path = cargo_root.join("bin").join(tool.bin);
     if let Ok(output) = Command::new(&path).arg("--version").output()
-        && String::from_utf8_lossy(&output.stdout).contains(version)
+        && String::from_utf8_lossy(&output.stdout).contains(tool.version)
     {
         return Ok(());
     }
+    std::fs::create_dir_all(cargo_root)
+        .map_err(|e| format!("creating the tools cache {}: {e}", cargo_root.display()))?;
     println!(
-        "    installing {krate} {version} into {} (once; several minutes)",
+        "    installing {} {} into {} (once; several minutes)",
+        tool.krate,
+        tool.version,
         cargo_root.display()
     );
-    let mut install = cargo();
+    let mut install = Command::new(cargo);
     install
-        .args(["install", krate, "--version", version, "--force", "--root"])
+        .args(["install", tool.krate, "--version", tool.version, "--force"])
+        .arg("--root")
         .arg(cargo_root);
-    // wasm-bindgen-cli's own lockfile names a crate version the registry lacks.
-    if locked {
+    if tool.locked {
         install.arg("--locked");
     }
     // Install with the stable toolchain pinned in rust-toolchain.toml, but
-    // outside the workspace so that its release profile does not apply.
-    install.current_dir(cargo_root.parent().unwrap_or(cargo_root));
+    // outside the workspace, so that its release profile does not apply.
+    install.current_dir(cargo_root);
     install.env("RUSTUP_TOOLCHAIN", toolchain_channel()?);
-    run(&mut install)
+    run(&mut install)?;
+    // A cargo that exits 0 without the binary would loop on every run.
+    if !path.exists() {
+        return Err(format!(
+            "cargo install {} ended without {}",
+            tool.krate,
+            path.display()
+        ));
+    }
+    Ok(())
 }
 
 /// The channel in rust-toolchain.toml.
@@ -203,4 +232,51 @@ fn chromium() -> Result<PathBuf> {
         ])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     Ok(driver)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A new machine has no `~/.cache`: the install must create the nested
+    /// tools folder before it runs anything there. A stand-in for cargo
+    /// records where it ran and "installs" the binary, so no real build is needed.
+    #[test]
+    fn installs_into_a_nested_tools_folder_that_does_not_exist_yet() {
+        let scratch = std::env::temp_dir().join(format!("xtask-tools-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch).unwrap();
+        let fake_cargo = scratch.join("cargo");
+        std::fs::write(
+            &fake_cargo,
+            "#!/bin/sh\n\
+             # args: install KRATE --version V --force --root DIR\n\
+             root=$7\n\
+             pwd > \"$root/ran-in\"\n\
+             mkdir -p \"$root/bin\"\n\
+             printf '#!/bin/sh\\necho tool %s\\n' \"$4\" > \"$root/bin/tool\"\n\
+             chmod +x \"$root/bin/tool\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&fake_cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let cargo_root = scratch.join("home/.cache/customer-profile/tools");
+        assert!(!cargo_root.parent().unwrap().exists());
+        let tool = CargoTool {
+            krate: "some-tool",
+            version: "1.2.3",
+            bin: "tool",
+            locked: true,
+        };
+
+        cargo_tool(&fake_cargo, &cargo_root, &tool).expect("the install runs");
+
+        let ran_in = std::fs::read_to_string(cargo_root.join("ran-in")).unwrap();
+        assert_eq!(Path::new(ran_in.trim()), cargo_root.canonicalize().unwrap());
+        // Installed once: a second call finds the version and runs nothing.
+        std::fs::remove_file(cargo_root.join("ran-in")).unwrap();
+        cargo_tool(&fake_cargo, &cargo_root, &tool).unwrap();
+        assert!(!cargo_root.join("ran-in").exists());
+        std::fs::remove_dir_all(&scratch).unwrap();
+    }
 }
