@@ -56,6 +56,10 @@ fn valid_dni_or_nie(value: &str) -> bool {
 /// `YYMMDD-NNNC`, `YYMMDD+NNNC` (over 100), `YYMMDDNNNC` or `YYYYMMDDNNNC`:
 /// a date (day + 60 for a samordningsnummer) and the Luhn check over ten digits.
 fn valid_personnummer(value: &str) -> bool {
+    // The offsets below count bytes: they are characters only in ASCII.
+    if !value.is_ascii() {
+        return false;
+    }
     let compact: String = value.chars().filter(|c| *c != '-' && *c != '+').collect();
     let separators = value.len() - compact.len();
     let ten = match (compact.len(), separators) {
@@ -144,6 +148,31 @@ mod tests {
         assert!(!valid("NO", "01010750161"));
         assert!(!valid("NO", "0101075016"));
         assert!(!valid("NO", "32010750160"));
+    }
+
+    /// Every checked country with text that is not ASCII, of the lengths each
+    /// rule looks for: refused, never a panic (a byte offset inside `é` once was).
+    #[test]
+    fn non_ascii_numbers_are_refused_without_a_panic() {
+        for country in CHECKED_COUNTRIES {
+            for value in [
+                "1é123456789",
+                "1é12345678",
+                "éé12345678",
+                "19811228-98é",
+                "811228-987é",
+                "1234567é",
+                "X123456é",
+                "0101075016é",
+                "٠١٠١٠٧٥٠١٦٠",
+                "é",
+                "",
+                "-",
+                "+++++++++++",
+            ] {
+                assert!(!valid(country, value), "{country} {value:?}");
+            }
+        }
     }
 
     #[test]
