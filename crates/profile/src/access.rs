@@ -2,6 +2,7 @@
 //! refused (`ReadOnly`), never silently ignored; sending it back with exactly
 //! its stored value is accepted, so a client may return what it read.
 
+use crate::tenant::Rules;
 use serde::{Deserialize, Serialize};
 
 /// Who is writing.
@@ -48,73 +49,102 @@ pub enum Section {
     Custom,
 }
 
+/// What the customer is shown of a field: an allow-list, so that a field
+/// added for the programme stays the programme's until someone decides otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sight {
+    /// A field of the form: the schema lists it, unless the tenant hides it.
+    Form,
+    /// The record's identity and version, shown beside the form.
+    Record,
+    /// The programme's internals: never shown to the customer.
+    Hidden,
+}
+
 /// A top-level field of the wire shape.
 #[derive(Clone, Copy, Debug)]
 pub struct FieldSpec {
     pub name: &'static str,
     pub access: Access,
     pub section: Section,
+    pub sight: Sight,
 }
 
-const fn field(name: &'static str, access: Access, section: Section) -> FieldSpec {
+const fn field(name: &'static str, access: Access, section: Section, sight: Sight) -> FieldSpec {
     FieldSpec {
         name,
         access,
         section,
+        sight,
     }
 }
 
 use Access::{AdminOnly, CustomerEditable, ServerOwned};
 use Section::*;
+use Sight::{Form, Hidden, Record};
 
 /// Every top-level field. `consents` and `custom_fields` are refined per entry
 /// (see [`consent_part_access`]); the others are written whole.
 pub const FIELDS: &[FieldSpec] = &[
-    field("id", ServerOwned, Identity),
-    field("external_id", ServerOwned, Identity),
-    field("tenant", ServerOwned, Identity),
-    field("organization_code", AdminOnly, Identity),
-    field("store_code", AdminOnly, Identity),
-    field("card_code", AdminOnly, Identity),
-    field("crm_id", AdminOnly, Identity),
-    field("username", AdminOnly, Identity),
-    field("active", AdminOnly, Identity),
-    field("created", ServerOwned, Identity),
-    field("updated", ServerOwned, Identity),
-    field("updated_by", ServerOwned, Identity),
-    field("version", ServerOwned, Identity),
-    field("first_name", CustomerEditable, Personal),
-    field("middle_name", CustomerEditable, Personal),
-    field("last_name", CustomerEditable, Personal),
-    field("birth_date", CustomerEditable, Personal),
-    field("estimated_birth_date", AdminOnly, Personal),
-    field("gender", CustomerEditable, Personal),
-    field("has_children", CustomerEditable, Personal),
-    field("national_id", CustomerEditable, Personal),
-    field("national_id_verified", ServerOwned, Personal),
-    field("preferred_language", CustomerEditable, Personal),
-    field("photo", ServerOwned, Personal),
-    field("email", CustomerEditable, Contact),
-    field("email_status", ServerOwned, Contact),
-    field("mobile_phone", CustomerEditable, Contact),
-    field("other_phone", CustomerEditable, Contact),
-    field("invoice_address", CustomerEditable, Addresses),
-    field("delivery_addresses", CustomerEditable, Addresses),
+    field("id", ServerOwned, Identity, Record),
+    field("external_id", ServerOwned, Identity, Record),
+    field("tenant", ServerOwned, Identity, Record),
+    field("organization_code", AdminOnly, Identity, Hidden),
+    field("store_code", AdminOnly, Identity, Hidden),
+    field("card_code", AdminOnly, Identity, Form),
+    field("crm_id", AdminOnly, Identity, Hidden),
+    field("username", AdminOnly, Identity, Hidden),
+    field("active", AdminOnly, Identity, Hidden),
+    field("created", ServerOwned, Identity, Record),
+    field("updated", ServerOwned, Identity, Record),
+    field("updated_by", ServerOwned, Identity, Hidden),
+    field("version", ServerOwned, Identity, Record),
+    field("first_name", CustomerEditable, Personal, Form),
+    field("middle_name", CustomerEditable, Personal, Form),
+    field("last_name", CustomerEditable, Personal, Form),
+    field("birth_date", CustomerEditable, Personal, Form),
+    field("estimated_birth_date", AdminOnly, Personal, Hidden),
+    field("gender", CustomerEditable, Personal, Form),
+    field("has_children", CustomerEditable, Personal, Form),
+    field("national_id", CustomerEditable, Personal, Form),
+    field("national_id_verified", ServerOwned, Personal, Hidden),
+    field("preferred_language", CustomerEditable, Personal, Form),
+    field("photo", ServerOwned, Personal, Form),
+    field("email", CustomerEditable, Contact, Form),
+    field("email_status", ServerOwned, Contact, Form),
+    field("mobile_phone", CustomerEditable, Contact, Form),
+    field("other_phone", CustomerEditable, Contact, Form),
+    field("invoice_address", CustomerEditable, Addresses, Form),
+    field("delivery_addresses", CustomerEditable, Addresses, Form),
     field(
         "use_invoice_address_for_delivery",
         CustomerEditable,
         Addresses,
+        Form,
     ),
-    field("company", CustomerEditable, Addresses),
-    field("consents", CustomerEditable, Consents),
-    field("loyalty", AdminOnly, Loyalty),
-    field("acquisition", AdminOnly, Loyalty),
-    field("notes", AdminOnly, Loyalty),
-    field("custom_fields", CustomerEditable, Custom),
+    field("company", CustomerEditable, Addresses, Form),
+    field("consents", CustomerEditable, Consents, Form),
+    field("loyalty", AdminOnly, Loyalty, Form),
+    field("acquisition", AdminOnly, Loyalty, Hidden),
+    field("notes", AdminOnly, Loyalty, Hidden),
+    field("custom_fields", CustomerEditable, Custom, Form),
 ];
 
 pub fn field_spec(name: &str) -> Option<&'static FieldSpec> {
     FIELDS.iter().find(|f| f.name == name)
+}
+
+/// The members of `loyalty` the customer sees; the rest is the programme's.
+pub const LOYALTY_SEEN_BY_CUSTOMER: [&str; 3] = ["member", "rank", "has_card"];
+
+/// Whether the customer sees the top-level field `name` under the tenant's
+/// rules: form fields unless the tenant hides them, and the record's identity.
+pub fn customer_sees(name: &str, rules: &Rules) -> bool {
+    field_spec(name).is_some_and(|spec| match spec.sight {
+        Sight::Form => rules.setting(name).shown,
+        Sight::Record => true,
+        Sight::Hidden => false,
+    })
 }
 
 /// A consent's `granted` is the customer's; `at`, `source` and

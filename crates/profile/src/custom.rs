@@ -8,6 +8,9 @@ use serde_json::Value;
 
 const TEXT_DEFAULT_MAX: u32 = 200;
 const MULTILINE_DEFAULT_MAX: u32 = 2000;
+/// The largest integer that a JSON number keeps exactly in every reader
+/// (2^53 - 1, JavaScript's `Number.MAX_SAFE_INTEGER`).
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// The stored form of a value: text cleaned, numbers and others as they are.
 pub fn clean_custom_value(def: &CustomFieldDef, value: &Value) -> Value {
@@ -80,6 +83,20 @@ pub fn check_custom_value(
                 {
                     return wrong_type("integer");
                 }
+                // Larger integers lose digits as f64 (and in the browser's
+                // numbers), so two different values would compare equal.
+                Value::Number(n)
+                    if def.kind == CustomKind::Integer
+                        && n.as_i64()
+                            .is_none_or(|i| i.unsigned_abs() > MAX_SAFE_INTEGER) =>
+                {
+                    return Some(if n.as_i64().is_some_and(|i| i < 0) {
+                        FieldError::new(pointer, Code::BelowMinimum)
+                            .with("min", -(MAX_SAFE_INTEGER as i64))
+                    } else {
+                        FieldError::new(pointer, Code::AboveMaximum).with("max", MAX_SAFE_INTEGER)
+                    });
+                }
                 Value::Number(n) => n.as_f64()?,
                 _ => {
                     return wrong_type(if def.kind == CustomKind::Integer {
@@ -119,6 +136,12 @@ pub fn check_custom_value(
             let Value::Array(items) = value else {
                 return wrong_type("array");
             };
+            // Checked before the items: the duplicate check grows with the square.
+            if items.len() > def.options.len() {
+                return Some(
+                    FieldError::new(pointer, Code::TooMany).with("max", def.options.len()),
+                );
+            }
             for (i, item) in items.iter().enumerate() {
                 let at = format!("{pointer}/{i}");
                 match item {
@@ -190,6 +213,33 @@ mod tests {
         for (key, value) in good {
             assert_eq!(code(key, value.clone()), None, "{key} {value}");
         }
+    }
+
+    #[test]
+    fn integers_beyond_two_to_the_53_are_refused() {
+        let def: CustomFieldDef =
+            serde_json::from_value(json!({"key": "points", "type": "integer"})).unwrap();
+        let check = |value: Value| {
+            check_custom_value("/custom_fields/points", &def, None, &value).map(|e| e.code)
+        };
+        assert_eq!(check(json!(9007199254740991_u64)), None);
+        assert_eq!(check(json!(-9007199254740991_i64)), None);
+        assert_eq!(check(json!(9007199254740992_u64)), Some(Code::AboveMaximum));
+        assert_eq!(check(json!(u64::MAX)), Some(Code::AboveMaximum));
+        assert_eq!(
+            check(json!(-9007199254740992_i64)),
+            Some(Code::BelowMinimum)
+        );
+        assert_eq!(check(json!(i64::MIN)), Some(Code::BelowMinimum));
+    }
+
+    #[test]
+    fn a_multiselect_longer_than_its_options_is_refused_before_its_items() {
+        let many: Vec<&str> = std::iter::repeat_n("tea", 20_000).collect();
+        assert_eq!(
+            code("interests", json!(many)),
+            Some(("/custom_fields/interests".into(), Code::TooMany))
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! - [`validate()`]: every rule, with [`TenantRules`] (compiled into [`Rules`]).
 //! - [`apply_patch`], [`replace`], [`diff`]: writing, RFC 7396 merge patch.
 //! - [`messages`]: each error code's message in en, es, sv, nb and ru.
+//! - [`customer_view`]: what the customer may read of a profile.
 //! - [`sources`]: where each field of the five source APIs lives here.
 
 pub mod access;
@@ -30,6 +31,7 @@ pub mod tenant;
 pub mod text;
 pub mod ui;
 pub mod validate;
+pub mod view;
 pub mod wire;
 
 pub use access::{Access, Actor};
@@ -43,6 +45,7 @@ pub use patch::{
 };
 pub use tenant::{CustomFieldDef, CustomKind, Rules, TenantRules};
 pub use validate::validate;
+pub use view::customer_view;
 
 /// A new profile for a customer, with the tenant's custom-field defaults.
 pub fn new_profile(

@@ -6,10 +6,12 @@
 //! assignment. A field the writer may not change is refused (`ReadOnly`)
 //! unless it is sent with exactly its stored value.
 
-use crate::access::{Actor, FIELDS, consent_part_access, field_spec};
+use crate::access::{
+    Actor, FIELDS, LOYALTY_SEEN_BY_CUSTOMER, consent_part_access, customer_sees, field_spec,
+};
 use crate::clean::clean;
 use crate::error::{Code, FieldError, pointer_segment};
-use crate::model::{ConsentPurpose, Profile};
+use crate::model::{ConsentPurpose, EmailStatus, MAX_DELIVERY_ADDRESSES, Profile};
 use crate::tenant::Rules;
 use crate::validate::validate;
 use serde_json::{Map, Value};
@@ -172,7 +174,15 @@ fn check_structure(errors: &mut Vec<FieldError>, patch: &Map<String, Value>, rul
             "loyalty" => unknown_members(errors, &base, value, LOYALTY_KEYS),
             "acquisition" => unknown_members(errors, &base, value, ACQUISITION_KEYS),
             "delivery_addresses" => {
-                for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+                let items = value.as_array().map_or(&[][..], Vec::as_slice);
+                // Refused whole before anything looks inside it.
+                if items.len() > MAX_DELIVERY_ADDRESSES {
+                    errors.push(
+                        FieldError::new(base, Code::TooMany).with("max", MAX_DELIVERY_ADDRESSES),
+                    );
+                    continue;
+                }
+                for (i, item) in items.iter().enumerate() {
                     let mut known = ADDRESS_KEYS.to_vec();
                     known.push("id");
                     unknown_members(errors, &format!("{base}/{i}"), item, &known);
@@ -211,7 +221,18 @@ fn check_structure(errors: &mut Vec<FieldError>, patch: &Map<String, Value>, rul
     }
 }
 
-/// Refuses changes to what the writer may not change.
+/// Whether an error was already given at the top-level field `key` or inside it.
+fn reported(errors: &[FieldError], key: &str) -> bool {
+    let base = format!("/{}", pointer_segment(key));
+    errors
+        .iter()
+        .any(|e| e.pointer == base || e.pointer.starts_with(&format!("{base}/")))
+}
+
+/// Refuses changes to what the writer may not change. The customer writes
+/// only what the form shows them: a field they cannot see is refused whatever
+/// its value, since accepting it when it equals the stored value would let
+/// anyone test guesses of what is hidden.
 fn check_access(
     errors: &mut Vec<FieldError>,
     patch: &Map<String, Value>,
@@ -221,11 +242,32 @@ fn check_access(
 ) {
     for key in patch.keys() {
         let Some(spec) = field_spec(key) else {
-            continue;
+            continue; // UnknownField, from check_structure
         };
+        let customer = change.actor == Actor::Customer;
+        if customer && !customer_sees(key, change.rules) {
+            errors.push(FieldError::new(format!("/{key}"), Code::ReadOnly));
+            continue;
+        }
         let (old, new) = (stored.get(key), merged.get(key));
         if !spec.access.writable_by(change.actor) {
-            if old != new {
+            let unseen_parts: Vec<&String> = match (key.as_str(), &patch[key]) {
+                ("loyalty", Value::Object(parts)) if customer => parts
+                    .keys()
+                    .filter(|part| {
+                        LOYALTY_KEYS.contains(&part.as_str())
+                            && !LOYALTY_SEEN_BY_CUSTOMER.contains(&part.as_str())
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for part in &unseen_parts {
+                errors.push(FieldError::new(
+                    format!("/{key}/{}", pointer_segment(part)),
+                    Code::ReadOnly,
+                ));
+            }
+            if old != new && unseen_parts.is_empty() {
                 errors.push(FieldError::new(format!("/{key}"), Code::ReadOnly));
             }
             continue;
@@ -289,15 +331,9 @@ fn check_types(
     patch: &Map<String, Value>,
     merged: &Map<String, Value>,
 ) {
-    let reported = |key: &str| {
-        let base = format!("/{}", pointer_segment(key));
-        errors
-            .iter()
-            .any(|e| e.pointer == base || e.pointer.starts_with(&format!("{base}/")))
-    };
     let keys: Vec<&String> = patch
         .keys()
-        .filter(|k| field_spec(k).is_some() && !reported(k))
+        .filter(|k| field_spec(k).is_some() && !reported(errors, k))
         .collect();
     for key in keys {
         let Some(value) = merged.get(key) else {
@@ -419,7 +455,7 @@ pub fn apply_patch(
     patch: &Value,
     change: &Change,
 ) -> Result<Patched, Vec<FieldError>> {
-    let patch = object(patch)?;
+    let patch = &member_by_member(object(patch)?, stored, change.rules);
     let stored_wire = wire(stored);
     let mut merged = Value::Object(stored_wire.clone());
     merge_patch(&mut merged, &Value::Object(patch.clone()));
@@ -453,10 +489,7 @@ pub fn apply_patch(
             .filter(|e| !is_refused(&e.pointer)),
     );
     stamp_consents(stored, &mut profile, change);
-    // A new address has not been verified.
-    if profile.email != stored.email {
-        profile.email_status = crate::model::EmailStatus::Unverified;
-    }
+    reset_verifications(stored, &mut profile);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -479,7 +512,11 @@ pub fn replace(
 ) -> Result<Patched, Vec<FieldError>> {
     let body = object(body)?;
     let mut patch = body.clone();
-    for spec in FIELDS.iter().filter(|f| f.access.writable_by(change.actor)) {
+    let replaced = |name: &str| change.actor == Actor::Admin || customer_sees(name, change.rules);
+    for spec in FIELDS
+        .iter()
+        .filter(|f| f.access.writable_by(change.actor) && replaced(f.name))
+    {
         patch.entry(spec.name).or_insert(Value::Null);
     }
     // Consents are withdrawn, not erased: their history stays.
@@ -498,17 +535,15 @@ pub fn replace(
     }
     patch.insert("consents".into(), Value::Object(consents));
     // Custom fields the body leaves out are cleared, where the writer may.
-    let writable = |key: &String| {
+    let writable = |key: &&String| {
         change.actor == Actor::Admin
             || change
                 .rules
                 .custom_field(key)
-                .is_none_or(|(def, _)| def.editable)
+                .is_some_and(|(def, _)| def.editable)
     };
-    let cleared = stored
-        .custom_fields
-        .keys()
-        .filter(|k| writable(k))
+    let cleared = defined_custom_fields(stored, change.rules)
+        .filter(writable)
         .map(|k| (k.clone(), Value::Null));
     match patch.get_mut("custom_fields") {
         Some(Value::Object(fields)) => {
@@ -522,6 +557,68 @@ pub fn replace(
         _ => {}
     }
     apply_patch(stored, &Value::Object(patch), change)
+}
+
+/// `null` for a whole map means removing each of its members, one by one, so
+/// that it can erase nothing a member-by-member patch could not: consents
+/// are withdrawn (their record stays), and each custom field goes through
+/// its own access check (a locked one is refused). A member set to `null`
+/// in `consents` withdraws that consent too.
+fn member_by_member(
+    patch: &Map<String, Value>,
+    stored: &Profile,
+    rules: &Rules,
+) -> Map<String, Value> {
+    let withdrawn = || serde_json::json!({"granted": false});
+    let mut patch = patch.clone();
+    match patch.get_mut("consents") {
+        Some(consents @ Value::Null) => {
+            *consents = stored
+                .consents
+                .keys()
+                .map(|purpose| (purpose.key().to_owned(), withdrawn()))
+                .collect();
+        }
+        Some(Value::Object(consents)) => {
+            consents.retain(|key, value| {
+                !value.is_null()
+                    || ConsentPurpose::from_key(key)
+                        .is_none_or(|p| stored.consents.contains_key(&p))
+            });
+            for value in consents.values_mut().filter(|v| v.is_null()) {
+                *value = withdrawn();
+            }
+        }
+        _ => {}
+    }
+    if let Some(fields @ Value::Null) = patch.get_mut("custom_fields") {
+        *fields = defined_custom_fields(stored, rules)
+            .map(|key| (key.clone(), Value::Null))
+            .collect();
+    }
+    patch
+}
+
+/// The stored custom fields that the tenant still defines: a value kept for
+/// a field since removed is nobody's to clear through the form.
+fn defined_custom_fields<'a>(
+    stored: &'a Profile,
+    rules: &'a Rules,
+) -> impl Iterator<Item = &'a String> {
+    stored
+        .custom_fields
+        .keys()
+        .filter(|key| rules.custom_field(key).is_some())
+}
+
+/// A verification belongs to the value it verified: a new value is unverified.
+fn reset_verifications(stored: &Profile, profile: &mut Profile) {
+    if profile.email != stored.email {
+        profile.email_status = EmailStatus::Unverified;
+    }
+    if profile.national_id != stored.national_id {
+        profile.national_id_verified = false;
+    }
 }
 
 /// Records when, where and under which policy each changed consent was given.

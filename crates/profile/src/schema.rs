@@ -3,7 +3,7 @@
 //! control, whether it is editable and required, and its label and help text
 //! in one language. The Worker serves it at `GET /v1/customers/me/schema`.
 
-use crate::access::{Access, FIELDS, Section};
+use crate::access::{Access, FIELDS, Section, Sight, customer_sees};
 use crate::error::Code;
 use crate::labels::{consent_label, field_label, gender_label, part_label, section_label};
 use crate::model::{ConsentPurpose, Gender};
@@ -165,14 +165,14 @@ pub fn form_schema(rules: &Rules, language: &str) -> FormSchema {
             s.fields.push(field);
         }
     };
-    for spec in FIELDS {
-        let Some(label) = field_label(spec.name, language) else {
-            continue;
-        };
+    // Consents and custom fields are listed per entry, below.
+    for spec in FIELDS.iter().filter(|spec| {
+        spec.sight == Sight::Form
+            && !matches!(spec.name, "consents" | "custom_fields")
+            && customer_sees(spec.name, rules)
+    }) {
+        let label = field_label(spec.name, language).unwrap_or(spec.name);
         let setting = rules.setting(spec.name);
-        if !setting.shown {
-            continue;
-        }
         let options = if spec.name == "gender" {
             [
                 Gender::Female,
@@ -284,6 +284,22 @@ mod tests {
             .iter()
             .flat_map(|s| &s.fields)
             .find(|f| f.pointer == pointer)
+    }
+
+    #[test]
+    fn every_form_field_has_a_label_in_every_language() {
+        for spec in FIELDS.iter().filter(|s| s.sight == Sight::Form) {
+            if matches!(spec.name, "consents" | "custom_fields") {
+                continue;
+            }
+            for language in crate::messages::LANGUAGES {
+                assert!(
+                    field_label(spec.name, language).is_some(),
+                    "{} in {language}",
+                    spec.name
+                );
+            }
+        }
     }
 
     #[test]

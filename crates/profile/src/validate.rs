@@ -110,20 +110,22 @@ pub fn validate(profile: &Profile, rules: &Rules, today: Date) -> Vec<FieldError
             AddressUse::Invoice,
         );
     }
-    if profile.delivery_addresses.len() > MAX_DELIVERY_ADDRESSES {
+    // An oversized list is refused whole, before its items are looked at:
+    // their checks (and the duplicate check) would grow with the list.
+    let delivery_addresses = if profile.delivery_addresses.len() > MAX_DELIVERY_ADDRESSES {
         errors.push(
             FieldError::new("/delivery_addresses", Code::TooMany)
                 .with("max", MAX_DELIVERY_ADDRESSES),
         );
-    }
-    for (i, delivery) in profile.delivery_addresses.iter().enumerate() {
+        &[][..]
+    } else {
+        &profile.delivery_addresses[..]
+    };
+    for (i, delivery) in delivery_addresses.iter().enumerate() {
         let base = format!("/delivery_addresses/{i}");
         if delivery.id.is_empty() {
             errors.push(FieldError::new(format!("{base}/id"), Code::Required));
-        } else if profile.delivery_addresses[..i]
-            .iter()
-            .any(|d| d.id == delivery.id)
-        {
+        } else if delivery_addresses[..i].iter().any(|d| d.id == delivery.id) {
             errors.push(FieldError::new(format!("{base}/id"), Code::Duplicate));
         } else if let Some(error) =
             check_text(&format!("{base}/id"), &delivery.id, CODE_MAX_CHARS, false)
