@@ -5,13 +5,12 @@
 
 use crate::auth::Customer;
 use crate::error::{ApiError, ApiResult};
-use crate::tenant;
 use worker::{Env, Request, Response};
 
 const ALLOWED_METHODS: &str = "GET, PUT, PATCH, OPTIONS";
 const ALLOWED_HEADERS: &str =
     "Authorization, Content-Type, If-Match, If-None-Match, Accept-Language, Idempotency-Key";
-const EXPOSED_HEADERS: &str = "ETag, Content-Language";
+const EXPOSED_HEADERS: &str = "ETag, Content-Language, X-Request-Id";
 /// How long a browser may reuse a preflight answer.
 const MAX_AGE_SECONDS: &str = "600";
 
@@ -22,7 +21,7 @@ pub fn origin(req: &Request) -> Option<String> {
 /// `OPTIONS` on the customer API.
 pub async fn preflight(req: &Request, env: &Env) -> ApiResult<Response> {
     let origin = origin(req).ok_or(ApiError::OriginNotAllowed)?;
-    if !tenant::some_tenant_allows(env, &origin).await? {
+    if !crate::origins::some_tenant_allows(env, &origin).await? {
         return Err(ApiError::OriginNotAllowed);
     }
     let response = Response::empty()?.with_status(204);
@@ -55,7 +54,7 @@ pub async fn decorate(
     let headers = response.headers().clone();
     headers.append("Vary", "Origin")?;
     if let Some(origin) = origin
-        && tenant::some_tenant_allows(env, origin)
+        && crate::origins::some_tenant_allows(env, origin)
             .await
             .unwrap_or(false)
     {

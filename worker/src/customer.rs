@@ -151,15 +151,20 @@ async fn ask_object(env: &Env, name: &str, ask: &Ask) -> worker::Result<Value> {
     crate::object_call::ask(env, BINDING, name, ask).await
 }
 
-/// Whether the customer object `name` uses the address `email_key`.
+/// Whether the customer object `name` uses the address `email_key`. A reply
+/// that is not a boolean is an error, never "not in use": a claim is handed
+/// over only on a clear no.
 pub async fn uses_email(env: &Env, name: &str, email_key: &str) -> worker::Result<bool> {
     let ask = Ask::UsesEmail {
         email_key: email_key.to_owned(),
     };
-    Ok(ask_object(env, name, &ask)
-        .await?
-        .as_bool()
-        .unwrap_or(false))
+    in_use(&ask_object(env, name, &ask).await?)
+}
+
+fn in_use(reply: &Value) -> worker::Result<bool> {
+    reply.as_bool().ok_or_else(|| {
+        worker::Error::RustError("the customer object's reply was not a yes or no".into())
+    })
 }
 
 #[durable_object]
@@ -186,7 +191,9 @@ impl DurableObject for CustomerObject {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let ask: Ask = req.json().await?;
+        // serde_json, not `req.json()`: that parses with JavaScript, whose numbers
+        // lose integers beyond 2^53 before our rules could see them.
+        let ask: Ask = serde_json::from_str(&req.text().await?)?;
         let reply = match ask {
             Ask::Read { who } => Reply::Profile {
                 profile: Box::new(self.load_or_create(&who).await?),
@@ -240,7 +247,7 @@ impl CustomerObject {
         // Awaits first: from here to the store nothing awaits (unless the e-mail changes).
         let rules = self.rules(&who.tenant).await?;
         let stored = self.load_or_create(&who).await?;
-        if if_match != stored.etag() {
+        if !crate::conditional::if_match(if_match, &stored.etag()) {
             return Ok(Reply::Stale {
                 etag: stored.etag(),
             });
@@ -468,4 +475,19 @@ fn today(now: &str) -> worker::Result<time::Date> {
     now.get(..10)
         .and_then(profile::dates::parse_date)
         .ok_or_else(|| worker::Error::RustError("the clock gave no date".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_use;
+    use serde_json::json;
+
+    #[test]
+    fn only_a_clear_no_frees_an_address() {
+        assert!(!in_use(&json!(false)).unwrap());
+        assert!(in_use(&json!(true)).unwrap());
+        for unclear in [json!(null), json!("false"), json!(0), json!({}), json!([])] {
+            assert!(in_use(&unclear).is_err(), "{unclear}");
+        }
+    }
 }

@@ -5,12 +5,16 @@ use profile::FieldError;
 use serde_json::json;
 use worker::{Headers, Response};
 
+/// At most this many field errors in one answer: a body full of mistakes must
+/// not turn into an answer many times its size. `errors_omitted` counts the rest.
+pub const MAX_LISTED_ERRORS: usize = 50;
+
 #[derive(Debug)]
 pub enum ApiError {
     /// No route matches the path (or a dev-only route while dev endpoints are off).
     NotFound,
-    /// The route exists but not for this method.
-    MethodNotAllowed,
+    /// The route exists but not for this method; carries the methods it takes.
+    MethodNotAllowed(&'static str),
     /// The customer token is missing, malformed, badly signed or expired.
     InvalidToken,
     /// The request's `Origin` is not one the tenant allows.
@@ -47,7 +51,7 @@ impl ApiError {
     fn status_and_title(&self) -> (u16, &'static str, &'static str) {
         match self {
             ApiError::NotFound => (404, "not-found", "Not found"),
-            ApiError::MethodNotAllowed => (405, "method-not-allowed", "Method not allowed"),
+            ApiError::MethodNotAllowed(_) => (405, "method-not-allowed", "Method not allowed"),
             ApiError::InvalidToken => (401, "invalid-token", "Invalid token"),
             ApiError::Unauthorized => (401, "unauthorized", "Unauthorized"),
             ApiError::OriginNotAllowed => (403, "origin-not-allowed", "Origin not allowed"),
@@ -73,7 +77,9 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             ApiError::NotFound => "There is nothing at this address.".into(),
-            ApiError::MethodNotAllowed => "This address does not accept this method.".into(),
+            ApiError::MethodNotAllowed(allowed) => {
+                format!("This address does not accept this method. It takes: {allowed}.")
+            }
             ApiError::InvalidToken => {
                 "The customer token is missing, invalid or expired. Ask the site for a new one."
                     .into()
@@ -95,6 +101,14 @@ impl ApiError {
                 "The profile was changed elsewhere since you read it. Read it again and retry."
                     .into()
             }
+            ApiError::Validation(errors) | ApiError::InvalidProfile(errors, _)
+                if errors.len() > MAX_LISTED_ERRORS =>
+            {
+                format!(
+                    "{} field(s) failed validation; the first {MAX_LISTED_ERRORS} are listed.",
+                    errors.len()
+                )
+            }
             ApiError::Validation(errors) | ApiError::InvalidProfile(errors, _) => {
                 format!("{} field(s) failed validation.", errors.len())
             }
@@ -106,17 +120,19 @@ impl ApiError {
     }
 
     /// The problem document, with field messages in `language` (one of
-    /// `profile::messages::LANGUAGES`).
-    pub fn into_response(self, language: &str) -> worker::Result<Response> {
+    /// `profile::messages::LANGUAGES`); `instance` names this request, as the
+    /// `X-Request-Id` header and the log line do.
+    pub fn into_response(self, language: &str, request_id: &str) -> worker::Result<Response> {
         let (status, slug, title) = self.status_and_title();
         if let ApiError::Internal(cause) = &self {
-            worker::console_error!("internal error: {cause}");
+            worker::console_error!("internal error: {cause} (request {request_id})");
         }
         let mut body = json!({
             "type": format!("urn:customer-profile:problem:{slug}"),
             "title": title,
             "status": status,
             "detail": self.detail(),
+            "instance": format!("urn:uuid:{request_id}"),
         });
         let field_errors = match &self {
             ApiError::Validation(errors) => Some((errors, None)),
@@ -126,8 +142,12 @@ impl ApiError {
             _ => None,
         };
         if let Some((errors, tenant)) = field_errors {
+            if errors.len() > MAX_LISTED_ERRORS {
+                body["errors_omitted"] = json!(errors.len() - MAX_LISTED_ERRORS);
+            }
             body["errors"] = errors
                 .iter()
+                .take(MAX_LISTED_ERRORS)
                 .map(|e| {
                     json!({"pointer": e.pointer, "code": e.code, "params": e.params,
                            "message": profile::messages::message(e, language, tenant)})
@@ -136,7 +156,10 @@ impl ApiError {
         }
         let headers = Headers::new();
         headers.set("Content-Type", "application/problem+json")?;
+        // An error is about one request: no cache may answer another with it.
+        headers.set("Cache-Control", "no-store")?;
         match &self {
+            ApiError::MethodNotAllowed(allowed) => headers.set("Allow", allowed)?,
             ApiError::InvalidToken => {
                 headers.set("WWW-Authenticate", r#"Bearer error="invalid_token""#)?
             }

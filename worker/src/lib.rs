@@ -2,13 +2,17 @@
 //! Object, after checking who is calling. Rules live in the `profile` crate.
 
 mod auth;
+mod cache;
+mod conditional;
 mod cors;
 mod customer;
 mod dev;
 mod email_claim;
 mod error;
 mod object_call;
+mod origins;
 mod routes;
+mod strict_json;
 mod tenant;
 
 pub use customer::CustomerObject;
@@ -18,17 +22,31 @@ use worker::{Context, Env, Request, Response, event};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    // Names this request in the answer (X-Request-Id, and `instance` of a
+    // problem) and in the log line, so a customer's report can be found.
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let method = req.method();
+    // Paths hold no personal data today (the customer is `me`); the query
+    // string may, so it is never logged.
+    let path = req.path();
     let accept_language = req.headers().get("Accept-Language").ok().flatten();
     let language = profile::messages::negotiate(accept_language.as_deref().unwrap_or(""));
     let origin = cors::origin(&req);
-    let customer_api = req.path().starts_with("/v1/customers/");
+    let customer_api = path.starts_with("/v1/customers/");
     let response = match routes::handle(req, &env).await {
         Ok(response) => response,
-        Err(error) => error.into_response(language)?,
+        Err(error) => error.into_response(language, &request_id)?,
     };
-    if customer_api {
-        cors::decorate(response, origin.as_deref(), &env).await
+    let response = if customer_api {
+        cors::decorate(response, origin.as_deref(), &env).await?
     } else {
-        Ok(response)
-    }
+        response
+    };
+    worker::console_log!(
+        "{method:?} {path} {} request {request_id}",
+        response.status_code()
+    );
+    let headers = response.headers().clone();
+    headers.set("X-Request-Id", &request_id)?;
+    Ok(response.with_headers(headers))
 }

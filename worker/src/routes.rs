@@ -3,7 +3,7 @@
 
 use crate::customer::Write;
 use crate::error::{ApiError, ApiResult};
-use crate::{auth, cors, customer, dev, tenant};
+use crate::{auth, conditional, cors, customer, dev, strict_json, tenant};
 use serde_json::{Value, json};
 use worker::{Env, Method, Request, Response};
 
@@ -13,28 +13,51 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
     let path = req.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    match (req.method(), segments.as_slice()) {
-        (Method::Get, ["healthz"]) => Ok(Response::from_json(&json!({"status": "ok"}))?),
-        (Method::Get, ["openapi.json"]) => {
-            let response = Response::ok(include_str!("../openapi.json"))?;
-            let headers = response.headers().clone();
-            headers.set("Content-Type", "application/json")?;
-            Ok(response.with_headers(headers))
-        }
-        (Method::Get, ["v1", "customers", "me"]) => get_me(req, env).await,
-        (Method::Patch, ["v1", "customers", "me"]) => write_me(req, env, Write::MergePatch).await,
-        (Method::Put, ["v1", "customers", "me"]) => write_me(req, env, Write::Replace).await,
-        (Method::Options, ["v1", "customers", "me", ..]) => cors::preflight(&req, env).await,
-        (_, ["v1", "customers", "me"]) => Err(ApiError::MethodNotAllowed),
-        (Method::Get, ["v1", "customers", "me", "schema"]) => get_schema(&req, env).await,
-        (Method::Get, ["v1", "tenants", id]) => get_tenant(&req, env, id).await,
-        (Method::Put, ["v1", "tenants", id]) => {
-            let id = id.to_string();
-            put_tenant(req, env, &id).await
-        }
-        (_, ["v1", "tenants", _]) => Err(ApiError::MethodNotAllowed),
-        (Method::Get, ["dev", "token"]) if dev::enabled(env) => dev::token(&req, env),
-        (Method::Get, ["demo"]) if dev::enabled(env) => dev::demo_page(),
+    let method = req.method();
+    // Each path, then its methods: a known path with another method is a 405
+    // that names the methods it takes.
+    match segments.as_slice() {
+        ["healthz"] => match method {
+            Method::Get => Ok(Response::from_json(&json!({"status": "ok"}))?),
+            _ => Err(ApiError::MethodNotAllowed("GET")),
+        },
+        ["openapi.json"] => match method {
+            Method::Get => {
+                let response = Response::ok(include_str!("../openapi.json"))?;
+                let headers = response.headers().clone();
+                headers.set("Content-Type", "application/json")?;
+                Ok(response.with_headers(headers))
+            }
+            _ => Err(ApiError::MethodNotAllowed("GET")),
+        },
+        ["v1", "customers", "me"] => match method {
+            Method::Get => get_me(req, env).await,
+            Method::Patch => write_me(req, env, Write::MergePatch).await,
+            Method::Put => write_me(req, env, Write::Replace).await,
+            Method::Options => cors::preflight(&req, env).await,
+            _ => Err(ApiError::MethodNotAllowed("GET, PUT, PATCH, OPTIONS")),
+        },
+        ["v1", "customers", "me", "schema"] => match method {
+            Method::Get => get_schema(&req, env).await,
+            Method::Options => cors::preflight(&req, env).await,
+            _ => Err(ApiError::MethodNotAllowed("GET, OPTIONS")),
+        },
+        ["v1", "tenants", id] => match method {
+            Method::Get => get_tenant(&req, env, id).await,
+            Method::Put => {
+                let id = id.to_string();
+                put_tenant(req, env, &id).await
+            }
+            _ => Err(ApiError::MethodNotAllowed("GET, PUT")),
+        },
+        ["dev", "token"] if dev::enabled(env) => match method {
+            Method::Get => dev::token(&req, env),
+            _ => Err(ApiError::MethodNotAllowed("GET")),
+        },
+        ["demo"] if dev::enabled(env) => match method {
+            Method::Get => dev::demo_page(),
+            _ => Err(ApiError::MethodNotAllowed("GET")),
+        },
         _ => Err(ApiError::NotFound),
     }
 }
@@ -51,10 +74,18 @@ async fn get_me(req: Request, env: &Env) -> ApiResult<Response> {
     cors::check_tenant_origin(&req, &who)?;
     let profile = customer::read(env, &who).await?;
     let etag = profile.etag();
-    if req.headers().get("If-None-Match")?.as_deref() == Some(etag.as_str()) {
+    let has_it = req.headers().get("If-None-Match")?;
+    if has_it.is_some_and(|tags| conditional::if_none_match(&tags, &etag)) {
         return with_etag(Response::empty()?.with_status(304), &etag);
     }
-    with_etag(Response::from_json(&profile)?, &etag)
+    customer_answer(&who, &profile)
+}
+
+/// The profile as its customer may read it, with its ETag.
+fn customer_answer(who: &auth::Customer, profile: &profile::Profile) -> ApiResult<Response> {
+    let rules = tenant::compiled_rules(&who.tenant, &who.config.rules)?;
+    let view = profile::customer_view(profile, &rules);
+    with_etag(Response::from_json(&view)?, &profile.etag())
 }
 
 async fn write_me(mut req: Request, env: &Env, how: Write) -> ApiResult<Response> {
@@ -70,8 +101,7 @@ async fn write_me(mut req: Request, env: &Env, how: Write) -> ApiResult<Response
     };
     let body = json_body(&mut req, accepted).await?;
     let profile = customer::write(env, &who, how, if_match, body).await?;
-    let etag = profile.etag();
-    with_etag(Response::from_json(&profile)?, &etag)
+    customer_answer(&who, &profile)
 }
 
 async fn get_schema(req: &Request, env: &Env) -> ApiResult<Response> {
@@ -103,8 +133,9 @@ async fn put_tenant(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
         ]));
     }
     let body = json_body(&mut req, &["application/json"]).await?;
-    let config: tenant::TenantConfig = serde_json::from_value(body)
+    let mut config: tenant::TenantConfig = serde_json::from_value(body)
         .map_err(|e| ApiError::MalformedBody(format!("Not a tenant configuration: {e}.")))?;
+    config.normalize();
     config.validate()?;
     tenant::store(env, id, &config).await?;
     Ok(Response::from_json(&config.redacted())?)
@@ -124,15 +155,73 @@ async fn json_body(req: &mut Request, accepted: &[&str]) -> ApiResult<Value> {
     if !accepted.contains(&media_type.as_str()) {
         return Err(ApiError::UnsupportedMediaType(accepted.join(", ")));
     }
-    let bytes = req.bytes().await?;
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
-    }
-    serde_json::from_slice(&bytes).map_err(|e| {
+    let bytes = limited_body(req, MAX_BODY_BYTES).await?;
+    strict_json::from_slice(&bytes).map_err(|e| {
+        let text = e.to_string();
+        // serde_json ends its message with the place, which comes first here.
+        let reason = text
+            .rfind(" at line ")
+            .map_or(text.as_str(), |at| &text[..at]);
         ApiError::MalformedBody(format!(
-            "The body is not valid JSON: error at line {}, column {}.",
+            "The body is not valid JSON: error at line {}, column {}: {reason}.",
             e.line(),
             e.column()
         ))
     })
+}
+
+/// The body, refused as soon as it is known to exceed `max` bytes: from its
+/// `Content-Length` before reading anything, else while it streams in, so that
+/// a large body is never held whole in memory.
+async fn limited_body(req: &mut Request, max: usize) -> ApiResult<Vec<u8>> {
+    use futures_util::StreamExt;
+    check_declared_length(req.headers().get("Content-Length")?.as_deref(), max)?;
+    if req.inner().body().is_none() {
+        return Ok(Vec::new());
+    }
+    let mut stream = req.stream()?;
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > max {
+            return Err(ApiError::PayloadTooLarge(max));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Refuses a body whose `Content-Length` is over `max`, before any of it is read.
+fn check_declared_length(content_length: Option<&str>, max: usize) -> ApiResult<()> {
+    match content_length.map(str::trim).map(str::parse::<u64>) {
+        None => Ok(()),
+        Some(Ok(length)) if length > max as u64 => Err(ApiError::PayloadTooLarge(max)),
+        Some(Ok(_)) => Ok(()),
+        Some(Err(_)) => Err(ApiError::MalformedBody(
+            "Content-Length is not a number.".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ApiError, MAX_BODY_BYTES, check_declared_length};
+
+    #[test]
+    fn a_declared_length_over_the_limit_is_refused_before_reading() {
+        assert!(check_declared_length(None, MAX_BODY_BYTES).is_ok());
+        assert!(check_declared_length(Some("65536"), MAX_BODY_BYTES).is_ok());
+        for too_large in ["65537", "1000000000", "18446744073709551615"] {
+            assert!(matches!(
+                check_declared_length(Some(too_large), MAX_BODY_BYTES),
+                Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES))
+            ));
+        }
+        for bad in ["-1", "ten", "99999999999999999999999"] {
+            assert!(matches!(
+                check_declared_length(Some(bad), MAX_BODY_BYTES),
+                Err(ApiError::MalformedBody(_))
+            ));
+        }
+    }
 }

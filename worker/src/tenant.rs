@@ -1,5 +1,6 @@
 //! Tenant configuration: stored in KV by the operator, read on every request.
 
+use crate::cache::BoundedCache;
 use crate::error::{ApiError, ApiResult};
 use profile::Code;
 use serde::{Deserialize, Serialize};
@@ -96,10 +97,13 @@ impl TenantConfig {
             }
         }
         for (i, origin) in self.allowed_origins.iter().enumerate() {
-            if !valid_origin(origin) {
+            if crate::origins::normalize_origin(origin).is_none() {
                 errors.push(
                     profile::FieldError::new(format!("/allowed_origins/{i}"), Code::InvalidType)
-                        .with("expected", "an origin such as https://www.example.com"),
+                        .with(
+                            "expected",
+                            "an origin such as https://www.example.com (https, no path; http only for localhost and 127.0.0.1)",
+                        ),
                 );
             }
         }
@@ -114,6 +118,19 @@ impl TenantConfig {
         } else {
             Err(ApiError::Validation(errors))
         }
+    }
+
+    /// Origins as browsers send them (see `origins::normalize_origin`), each
+    /// once; what cannot be read as an origin is left for `validate` to refuse.
+    pub fn normalize(&mut self) {
+        let mut seen = Vec::new();
+        for origin in std::mem::take(&mut self.allowed_origins) {
+            let origin = crate::origins::normalize_origin(&origin).unwrap_or(origin);
+            if !seen.contains(&origin) {
+                seen.push(origin);
+            }
+        }
+        self.allowed_origins = seen;
     }
 
     /// The configuration as the API shows it: without any secret.
@@ -138,29 +155,38 @@ fn key(id: &str) -> String {
     format!("tenant/{id}")
 }
 
-/// How long an isolate keeps a tenant configuration or the origin index before
-/// reading KV again. A change by the operator reaches every isolate within this
-/// time (plus KV's own propagation, up to a minute between locations).
+/// How long an isolate keeps a tenant configuration (or which origins some
+/// tenant allows) before reading KV again. A change by the operator reaches
+/// every isolate within this time (plus KV's own propagation, up to a minute
+/// between locations).
 pub const CACHE_SECONDS: f64 = 30.0;
+/// How long an isolate remembers that a tenant does not exist: a token's
+/// unverified issuer names it, so strangers choose these names.
+const ABSENT_CACHE_SECONDS: f64 = 5.0;
+/// At most this many configurations (or absences) per isolate.
+const CACHE_ENTRIES: usize = 1000;
 
 thread_local! {
-    static CACHE: std::cell::RefCell<std::collections::HashMap<String, (f64, Option<String>)>> =
-        std::cell::RefCell::default();
+    static CACHE: std::cell::RefCell<BoundedCache<Option<String>>> =
+        std::cell::RefCell::new(BoundedCache::new(CACHE_ENTRIES));
 }
 
 fn now_ms() -> f64 {
     worker::js_sys::Date::now()
 }
 
+fn remember(key: &str, text: Option<String>) {
+    let seconds = if text.is_some() {
+        CACHE_SECONDS
+    } else {
+        ABSENT_CACHE_SECONDS
+    };
+    CACHE.with(|c| c.borrow_mut().insert(key, text, seconds * 1000.0, now_ms()));
+}
+
 /// A KV value, from this isolate's cache while it is fresh.
 async fn cached_text(env: &Env, key: &str) -> ApiResult<Option<String>> {
-    let fresh = CACHE.with(|c| {
-        c.borrow()
-            .get(key)
-            .filter(|(at, _)| now_ms() - at < CACHE_SECONDS * 1000.0)
-            .map(|(_, text)| text.clone())
-    });
-    if let Some(text) = fresh {
+    if let Some(text) = CACHE.with(|c| c.borrow().get(key, now_ms())) {
         return Ok(text);
     }
     let text = env
@@ -169,10 +195,7 @@ async fn cached_text(env: &Env, key: &str) -> ApiResult<Option<String>> {
         .text()
         .await
         .map_err(|_| ApiError::Internal("KV could not be read".into()))?;
-    CACHE.with(|c| {
-        c.borrow_mut()
-            .insert(key.to_owned(), (now_ms(), text.clone()))
-    });
+    remember(key, text.clone());
     Ok(text)
 }
 
@@ -183,10 +206,7 @@ async fn put_text(env: &Env, key: &str, text: String) -> ApiResult<()> {
         .execute()
         .await
         .map_err(|_| ApiError::Internal("KV could not be written".into()))?;
-    CACHE.with(|c| {
-        c.borrow_mut()
-            .insert(key.to_owned(), (now_ms(), Some(text)))
-    });
+    remember(key, Some(text));
     Ok(())
 }
 
@@ -203,52 +223,17 @@ pub async fn load(env: &Env, id: &str) -> ApiResult<Option<TenantConfig>> {
     }
 }
 
-/// Stores a tenant's configuration and updates the origin index beside it.
+/// Stores a tenant's configuration and the entries of its origins beside it.
 pub async fn store(env: &Env, id: &str, config: &TenantConfig) -> ApiResult<()> {
+    // The origins it allowed until now, read fresh: the cache may be old.
+    CACHE.with(|c| c.borrow_mut().remove(&key(id)));
+    let before = load(env, id)
+        .await?
+        .map(|old| old.allowed_origins)
+        .unwrap_or_default();
     let text = serde_json::to_string(config).map_err(|e| ApiError::Internal(e.to_string()))?;
     put_text(env, &key(id), text).await?;
-    // Read the index fresh: the cache may be up to CACHE_SECONDS old.
-    CACHE.with(|c| c.borrow_mut().remove(ORIGIN_INDEX));
-    let mut index = origin_index(env).await?;
-    for tenants in index.values_mut() {
-        tenants.retain(|t| t != id);
-    }
-    for origin in &config.allowed_origins {
-        index.entry(origin.clone()).or_default().push(id.to_owned());
-    }
-    index.retain(|_, tenants| !tenants.is_empty());
-    let text = serde_json::to_string(&index).map_err(|e| ApiError::Internal(e.to_string()))?;
-    put_text(env, ORIGIN_INDEX, text).await
-}
-
-/// KV key of the index: origin -> the tenants that allow it. A CORS preflight
-/// carries no token, so it cannot name its tenant; this answers it.
-const ORIGIN_INDEX: &str = "origins";
-
-pub async fn origin_index(env: &Env) -> ApiResult<std::collections::BTreeMap<String, Vec<String>>> {
-    match cached_text(env, ORIGIN_INDEX).await? {
-        None => Ok(Default::default()),
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|_| ApiError::Internal("the origin index could not be read".into())),
-    }
-}
-
-/// Whether some tenant allows `origin`.
-pub async fn some_tenant_allows(env: &Env, origin: &str) -> ApiResult<bool> {
-    Ok(origin_index(env).await?.contains_key(origin))
-}
-
-/// An origin as browsers send it: scheme, host and port, no path.
-pub fn valid_origin(origin: &str) -> bool {
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
-    rest.is_some_and(|host| {
-        !host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
-    })
+    crate::origins::reindex(env, id, &before, &config.allowed_origins).await
 }
 
 thread_local! {
@@ -274,6 +259,10 @@ pub fn compiled_rules(
             std::rc::Rc::new(profile::Rules::new(rules.clone()).map_err(|_| {
                 ApiError::Internal("a tenant's stored rules do not compile".into())
             })?);
+        // Only stored tenants get here, but bound it all the same.
+        if cache.len() >= CACHE_ENTRIES {
+            cache.clear();
+        }
         cache.insert(tenant.to_owned(), (rules.clone(), compiled.clone()));
         Ok(compiled)
     })

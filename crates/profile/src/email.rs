@@ -17,10 +17,27 @@ pub fn clean_email(raw: &str) -> String {
     }
 }
 
-/// The form that decides uniqueness: the whole address lower-cased. (Local
-/// parts are case-sensitive in theory, never in practice.)
+/// The form that decides uniqueness: the local part lower-cased (case-sensitive
+/// in theory, never in practice) and the domain in its one ASCII form, so that
+/// `ana@bücher.example` and `ana@xn--bcher-kva.example` are one address.
 pub fn email_key(email: &str) -> String {
-    clean_email(email).to_lowercase()
+    let cleaned = clean_email(email);
+    match cleaned.rsplit_once('@') {
+        Some((local, domain)) => format!("{}@{}", local.to_lowercase(), ascii_domain(domain)),
+        None => cleaned.to_lowercase(),
+    }
+}
+
+/// The domain as IDNA's ASCII form (UTS 46 mapping, which also folds case).
+/// A domain IDNA refuses is only lower-cased: the syntax check decides about it.
+#[cfg(feature = "idna")]
+fn ascii_domain(domain: &str) -> String {
+    idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_lowercase())
+}
+
+#[cfg(not(feature = "idna"))]
+fn ascii_domain(domain: &str) -> String {
+    domain.to_lowercase()
 }
 
 pub fn check_email(pointer: &str, email: &str) -> Option<FieldError> {
@@ -150,5 +167,12 @@ mod tests {
             "Ana.Maria@example.com"
         );
         assert_eq!(email_key("Ana.Maria@Example.COM"), "ana.maria@example.com");
+        assert_eq!(
+            email_key("Ana@Bücher.Example"),
+            email_key("ana@xn--bcher-kva.example"),
+            "the Unicode and the ASCII form of one domain are one address"
+        );
+        assert_eq!(email_key("Ana@Bücher.Example"), "ana@xn--bcher-kva.example");
+        assert_eq!(email_key("андрей@почта.рф"), email_key("Андрей@ПОЧТА.РФ"));
     }
 }

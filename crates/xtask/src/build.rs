@@ -12,7 +12,10 @@ use std::process::Command;
 pub const WIDGET_DIST: &str = "web/dist/widget";
 
 /// The widget's size budget: its module (JS and CSS) and WASM, gzip.
-pub const WIDGET_BUDGET_BYTES: u64 = 150 * 1024;
+pub const WIDGET_BUDGET_BYTES: u64 = 143 * 1024;
+/// The Worker's upload as `wrangler deploy --dry-run` reports it (gzip, KiB):
+/// a ratchet set when the Worker last shrank; an issue that needs more says so.
+pub const WORKER_BUDGET_KIB: f64 = 767.0;
 
 /// The built widget: where its versioned files are, and their sizes.
 pub struct Widget {

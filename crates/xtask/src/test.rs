@@ -105,13 +105,39 @@ fn all(tally: &mut Tally) -> Result<()> {
         Ok(())
     })?;
     phase("build the Worker (release)", || build::worker(&tools))?;
-    phase("wrangler deploy --dry-run", || {
-        run(Command::new(tools.node("wrangler"))
-            .current_dir(root().join("worker"))
-            .args(["deploy", "--dry-run", "--outdir"])
-            .arg(root().join("target/deploy-dry-run"))
-            .env("WRANGLER_SEND_METRICS", "false"))
-    })?;
+    phase(
+        "wrangler deploy --dry-run and the Worker's size budget",
+        || {
+            let output = Command::new(tools.node("wrangler"))
+                .current_dir(root().join("worker"))
+                .args(["deploy", "--dry-run", "--outdir"])
+                .arg(root().join("target/deploy-dry-run"))
+                .env("WRANGLER_SEND_METRICS", "false")
+                .output()
+                .map_err(|e| format!("could not start wrangler: {e}"))?;
+            let text = String::from_utf8_lossy(&output.stdout);
+            print!("{text}");
+            if !output.status.success() {
+                eprint!("{}", String::from_utf8_lossy(&output.stderr));
+                return Err(format!(
+                    "wrangler deploy --dry-run failed ({})",
+                    output.status
+                ));
+            }
+            let size = upload_gzip_kib(&text)
+                .ok_or("wrangler deploy --dry-run printed no \"Total Upload\" line")?;
+            let budget = build::WORKER_BUDGET_KIB;
+            println!("    Worker: {size:.1} KiB gzip of {budget:.0} KiB");
+            if size > budget {
+                tally.failed += 1;
+                return Err(format!(
+                    "the Worker upload is {size:.1} KiB gzip, over its budget of {budget:.0} KiB"
+                ));
+            }
+            tally.passed += 1;
+            Ok(())
+        },
+    )?;
     phase("end-to-end tests against wrangler dev", || {
         end_to_end(&tools, tally)
     })
@@ -165,6 +191,10 @@ fn end_to_end(tools: &Tools, tally: &mut Tally) -> Result<()> {
             .args(["test", "--package", "e2e", "--", "--test-threads", "2"])
             .env("PROFILE_BASE_URL", &server.base_url)
             .env("PROFILE_NO_DEV_BASE_URL", &deployed.base_url)
+            .env(
+                "PROFILE_SERVER_LOG",
+                server.log.as_deref().unwrap_or(Path::new("")),
+            )
             .env("CHROMEDRIVER", driver),
         tally,
     );
@@ -224,6 +254,13 @@ fn counted(command: &mut Command, tally: &mut Tally) -> Result<()> {
     }
 }
 
+/// `Total Upload: 2011.46 KiB / gzip: 766.97 KiB` -> 766.97.
+fn upload_gzip_kib(output: &str) -> Option<f64> {
+    let line = output.lines().find(|l| l.contains("Total Upload:"))?;
+    let gzip = line.split("gzip:").nth(1)?.trim();
+    gzip.strip_suffix("KiB")?.trim().parse().ok()
+}
+
 /// `test result: ok. 5 passed; 0 failed; ...` -> (5, 0).
 fn parse_result(line: &str) -> Option<(u64, u64)> {
     let rest = line.trim().strip_prefix("test result: ")?;
@@ -241,7 +278,18 @@ fn parse_result(line: &str) -> Option<(u64, u64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_result;
+    use super::{parse_result, upload_gzip_kib};
+
+    #[test]
+    fn reads_the_upload_size_wrangler_prints() {
+        let output = "Your Worker has access to the following bindings:\nTotal Upload: 2011.46 KiB / gzip: 766.97 KiB\n--dry-run: exiting now.";
+        assert_eq!(upload_gzip_kib(output), Some(766.97));
+        assert_eq!(
+            upload_gzip_kib("Total Upload: 1.2 MiB / gzip: 0.9 MiB"),
+            None
+        );
+        assert_eq!(upload_gzip_kib("nothing"), None);
+    }
 
     #[test]
     fn reads_the_counts_of_a_test_result_line() {
