@@ -53,7 +53,7 @@ pub fn widget(tools: &Tools) -> Result<Widget> {
         .arg(&module)
         .arg("-o")
         .arg(&module))?;
-    for file in ["widget.js", "widget.css"] {
+    for file in ["widget.js", "element.js", "widget.css"] {
         std::fs::copy(root().join("web/static").join(file), stage.join(file))
             .map_err(|e| format!("copying web/static/{file}: {e}"))?;
     }

@@ -1,0 +1,90 @@
+// <customer-profile> and mount(): how a widget starts on a page. This file
+// imports nothing, so that the component tests (web/tests/element.rs) load it
+// as it ships; widget.js gives it the WASM's entry point.
+
+/// Defines <customer-profile> (once per page) and returns mount().
+/// ready: a Promise of the WASM; origin: the API's default origin;
+/// styles(): the widget's stylesheet; mountWidget: the WASM's mount_widget.
+export function define({ ready, origin, styles, mountWidget }) {
+  // Starts both reads at once, before the WASM is ready.
+  async function preload(api, lang, getToken) {
+    try {
+      const token = await getToken();
+      if (!token) return {};
+      const headers = { Authorization: `Bearer ${token}`, "Accept-Language": lang };
+      return {
+        token,
+        profile: fetch(`${api}/v1/customers/me`, { headers }),
+        schema: fetch(`${api}/v1/customers/me/schema`, { headers }),
+      };
+    } catch {
+      return {};
+    }
+  }
+
+  /// Mounts the widget into `element` (in its shadow root).
+  /// options: { getToken: () => Promise<string>, api?: string, lang?: string }
+  async function mount(element, options) {
+    if (typeof options?.getToken !== "function") {
+      throw new TypeError("mount(element, { getToken }) needs a getToken function returning a Promise of a token");
+    }
+    const api = (options.api || origin).replace(/\/+$/, "");
+    const lang = options.lang || navigator.language || "en";
+    const getToken = () => Promise.resolve(options.getToken());
+    const [loading] = await Promise.all([preload(api, lang, getToken), ready]);
+    const root = element.shadowRoot ?? element.attachShadow({ mode: "open" });
+    root.adoptedStyleSheets = [styles()];
+    const container = document.createElement("div");
+    container.className = "cp-root";
+    root.replaceChildren(container);
+    mountWidget(element, container, api, lang, getToken, loading);
+  }
+
+  class CustomerProfileElement extends HTMLElement {
+    #token = null;
+    #mounted = false;
+
+    set token(value) {
+      this.#token = value;
+      this.#mountOnce();
+    }
+
+    get token() {
+      return this.#token;
+    }
+
+    connectedCallback() {
+      // A token the page set before this element was defined sits on the
+      // instance itself, hiding the setter: hand it to the setter.
+      if (Object.prototype.hasOwnProperty.call(this, "token")) {
+        const token = this.token;
+        delete this.token;
+        this.token = token;
+      }
+      this.#mountOnce();
+    }
+
+    #provider() {
+      const name = this.getAttribute("token-provider");
+      return name && typeof globalThis[name] === "function" ? globalThis[name] : null;
+    }
+
+    #mountOnce() {
+      if (this.#mounted || !this.isConnected || !(this.#token || this.#provider())) return;
+      this.#mounted = true;
+      mount(this, {
+        api: this.getAttribute("api") || undefined,
+        lang: this.getAttribute("lang") || undefined,
+        // The token property wins; else the provider is asked (again after a 401).
+        getToken: () => this.#token || this.#provider()?.() || null,
+      }).catch((error) => {
+        this.dispatchEvent(
+          new CustomEvent("profile-error", { detail: { code: "load", message: String(error) }, bubbles: true, composed: true }),
+        );
+      });
+    }
+  }
+
+  if (!customElements.get("customer-profile")) customElements.define("customer-profile", CustomerProfileElement);
+  return mount;
+}
