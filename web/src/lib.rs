@@ -1,7 +1,7 @@
 //! The `<customer-profile>` widget: a Leptos form in a Shadow DOM that lets a
-//! customer read and edit their own profile. `static/widget.js` defines the
+//! customer read and edit their own profile. `static/element.js` defines the
 //! custom element, starts loading the schema and the profile while this
-//! module compiles, and calls [`mount_widget`].
+//! module compiles, and calls [`mount_widget`] (and the release it returns).
 
 mod api;
 mod dom;
@@ -19,7 +19,6 @@ use dom::El;
 use gloo_net::http::Response;
 use i18n::{Text as T, text};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use profile::schema::FormSchema;
 use serde_json::{Value, json};
 use std::rc::Rc;
@@ -31,6 +30,11 @@ use web_sys::HtmlElement;
 /// `get_token` returns a Promise of the customer's token; `preload` is what
 /// the page already asked for: `{token, profile, schema}` (Promises of
 /// Responses), or `undefined`.
+///
+/// Returns the function that releases the widget (call it once): its
+/// effects end, its listeners and the page's `beforeunload` guard come off,
+/// and an answer still under way touches nothing. `element.js` calls it when
+/// the element leaves the page, and from `mount()`'s `unmount`.
 #[wasm_bindgen]
 pub fn mount_widget(
     host: HtmlElement,
@@ -39,7 +43,7 @@ pub fn mount_widget(
     language: String,
     get_token: js_sys::Function,
     preload: JsValue,
-) {
+) -> JsValue {
     // Effects and tasks run on the browser's microtasks (set once per page).
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let language = profile::messages::negotiate(&language);
@@ -50,12 +54,12 @@ pub fn mount_widget(
         profile: field("profile").and_then(|p| p.dyn_into().ok()),
         schema: field("schema").and_then(|p| p.dyn_into().ok()),
     };
-    // The widget's reactive owner lives as long as its element, which the page owns.
+    // The widget's reactive owner: everything it made hangs from it.
     let owner = Owner::new();
     owner.with(|| {
         let _ = container.append_child(&widget(client, host, language, preloaded).0);
     });
-    std::mem::forget(owner);
+    Closure::once_into_js(move || owner.cleanup())
 }
 
 /// Requests the page started before the WASM was ready.
@@ -121,21 +125,25 @@ fn widget(
         move |preloaded: Preloaded| {
             let (client, host) = (client.clone(), host.clone());
             state.set(None);
-            spawn_local(async move {
-                let (profile, schema) = (answer(preloaded.profile), answer(preloaded.schema));
-                let profile = client.profile(profile.await).await;
-                let schema = client.schema(schema.await).await;
-                let ready = profile.and_then(|loaded| Ok((schema?, loaded)));
-                match &ready {
-                    Ok((_, loaded)) => dispatch(
-                        &host,
-                        "profile-loaded",
-                        &json!({ "version": loaded.profile.get("version") }),
-                    ),
-                    Err(failure) => dispatch(&host, "profile-error", &failure.event()),
-                }
-                state.set(Some(ready));
-            });
+            let alive = Box::new(move || !state.is_disposed());
+            dom::spawn_while(
+                alive,
+                Box::pin(async move {
+                    let (profile, schema) = (answer(preloaded.profile), answer(preloaded.schema));
+                    let profile = client.profile(profile.await).await;
+                    let schema = client.schema(schema.await).await;
+                    let ready = profile.and_then(|loaded| Ok((schema?, loaded)));
+                    match &ready {
+                        Ok((_, loaded)) => dispatch(
+                            &host,
+                            "profile-loaded",
+                            &json!({ "version": loaded.profile.get("version") }),
+                        ),
+                        Err(failure) => dispatch(&host, "profile-error", &failure.event()),
+                    }
+                    state.set(Some(ready));
+                }),
+            );
         }
     };
     load(preloaded);
