@@ -6,11 +6,12 @@
 /// ready: a Promise of the WASM; origin: the API's default origin;
 /// styles(): the widget's stylesheet; mountWidget: the WASM's mount_widget.
 export function define({ ready, origin, styles, mountWidget }) {
-  // Starts both reads at once, before the WASM is ready.
-  async function preload(api, lang, getToken) {
+  // Starts both reads at once, before the WASM is ready (none for a mount
+  // abandoned while the page looked for its token).
+  async function preload(api, lang, getToken, signal) {
     try {
       const token = await getToken();
-      if (!token) return {};
+      if (!token || signal?.aborted) return {};
       const headers = { Authorization: `Bearer ${token}`, "Accept-Language": lang };
       return {
         token,
@@ -22,31 +23,46 @@ export function define({ ready, origin, styles, mountWidget }) {
     }
   }
 
-  /// Mounts the widget into `element` (in its shadow root).
-  /// options: { getToken: () => Promise<string>, api?: string, lang?: string }
+  /// Mounts the widget into `element` (in its shadow root); resolves to
+  /// { unmount() }, which releases it and empties the shadow root.
+  /// options: { getToken: () => Promise<string>, api?: string, lang?: string,
+  /// signal?: AbortSignal (aborting unmounts; while it loads, rejects) }
   async function mount(element, options) {
     if (typeof options?.getToken !== "function") {
       throw new TypeError("mount(element, { getToken }) needs a getToken function returning a Promise of a token");
     }
+    const { signal } = options;
+    signal?.throwIfAborted();
     const api = (options.api || origin).replace(/\/+$/, "");
     const lang = options.lang || navigator.language || "en";
     const getToken = () => Promise.resolve(options.getToken());
-    const [loading] = await Promise.all([preload(api, lang, getToken), ready]);
+    const [loading] = await Promise.all([preload(api, lang, getToken, signal), ready]);
+    signal?.throwIfAborted();
     const root = element.shadowRoot ?? element.attachShadow({ mode: "open" });
     root.adoptedStyleSheets = [styles()];
     const container = document.createElement("div");
     container.className = "cp-root";
     root.replaceChildren(container);
-    mountWidget(element, container, api, lang, getToken, loading);
+    let release = mountWidget(element, container, api, lang, getToken, loading);
+    const unmount = () => {
+      signal?.removeEventListener("abort", unmount);
+      if (!release) return;
+      release();
+      release = null;
+      container.remove();
+    };
+    signal?.addEventListener("abort", unmount);
+    return { unmount };
   }
 
   class CustomerProfileElement extends HTMLElement {
     #token = null;
-    #mounted = false;
+    // Aborts the widget this element mounted (or is mounting); null if none.
+    #widget = null;
 
     set token(value) {
       this.#token = value;
-      this.#mountOnce();
+      this.#mount();
     }
 
     get token() {
@@ -61,7 +77,20 @@ export function define({ ready, origin, styles, mountWidget }) {
         delete this.token;
         this.token = token;
       }
-      this.#mountOnce();
+      this.#mount();
+    }
+
+    disconnectedCallback() {
+      // Moving the element (appendChild to another parent) disconnects and
+      // connects it again at once: the widget is released only if it is still
+      // out of the page once the script that removed it has run, so that a
+      // move keeps the customer's unsaved edits. Added again later, it mounts
+      // afresh.
+      queueMicrotask(() => {
+        if (this.isConnected) return;
+        this.#widget?.abort();
+        this.#widget = null;
+      });
     }
 
     #provider() {
@@ -69,15 +98,17 @@ export function define({ ready, origin, styles, mountWidget }) {
       return name && typeof globalThis[name] === "function" ? globalThis[name] : null;
     }
 
-    #mountOnce() {
-      if (this.#mounted || !this.isConnected || !(this.#token || this.#provider())) return;
-      this.#mounted = true;
+    #mount() {
+      if (this.#widget || !this.isConnected || !(this.#token || this.#provider())) return;
+      const widget = (this.#widget = new AbortController());
       mount(this, {
         api: this.getAttribute("api") || undefined,
         lang: this.getAttribute("lang") || undefined,
         // The token property wins; else the provider is asked (again after a 401).
         getToken: () => this.#token || this.#provider()?.() || null,
+        signal: widget.signal,
       }).catch((error) => {
+        if (widget.signal.aborted) return;
         this.dispatchEvent(
           new CustomEvent("profile-error", { detail: { code: "load", message: String(error) }, bubbles: true, composed: true }),
         );
