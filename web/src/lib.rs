@@ -1,7 +1,7 @@
 //! The `<customer-profile>` widget: a Leptos form in a Shadow DOM that lets a
 //! customer read and edit their own profile. `static/element.js` defines the
 //! custom element, starts loading the schema and the profile while this
-//! module compiles, and calls [`mount_widget`] (and the release it returns).
+//! module compiles, and calls [`mount_widget`] (and [`release_widget`]).
 
 mod api;
 mod dom;
@@ -21,6 +21,7 @@ use i18n::{Text as T, text};
 use leptos::prelude::*;
 use profile::schema::FormSchema;
 use serde_json::{Value, json};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -31,10 +32,7 @@ use web_sys::HtmlElement;
 /// the page already asked for: `{token, profile, schema}` (Promises of
 /// Responses), or `undefined`.
 ///
-/// Returns the function that releases the widget (call it once): its
-/// effects end, its listeners and the page's `beforeunload` guard come off,
-/// and an answer still under way touches nothing. `element.js` calls it when
-/// the element leaves the page, and from `mount()`'s `unmount`.
+/// Returns the widget's number, for [`release_widget`].
 #[wasm_bindgen]
 pub fn mount_widget(
     host: HtmlElement,
@@ -43,7 +41,7 @@ pub fn mount_widget(
     language: String,
     get_token: js_sys::Function,
     preload: JsValue,
-) -> JsValue {
+) -> u32 {
     // Effects and tasks run on the browser's microtasks (set once per page).
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let language = profile::messages::negotiate(&language);
@@ -59,7 +57,29 @@ pub fn mount_widget(
     owner.with(|| {
         let _ = container.append_child(&widget(client, host, language, preloaded).0);
     });
-    Closure::once_into_js(move || owner.cleanup())
+    MOUNTED.with_borrow_mut(|mounted| {
+        mounted.push(Some(owner));
+        mounted.len() as u32 - 1
+    })
+}
+
+thread_local! {
+    /// The owner of each widget mounted on the page, by number; `None` once
+    /// released. (A number, not a closure: a closure type costs more.)
+    static MOUNTED: RefCell<Vec<Option<Owner>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Releases the widget numbered `widget`: its effects end, its listeners and
+/// the page's `beforeunload` guard come off, and an answer still under way
+/// touches nothing. `element.js` calls it when the element leaves the page,
+/// and from `mount()`'s `unmount`. Releasing it again does nothing.
+#[wasm_bindgen]
+pub fn release_widget(widget: u32) {
+    let owner =
+        MOUNTED.with_borrow_mut(|mounted| mounted.get_mut(widget as usize).and_then(Option::take));
+    if let Some(owner) = owner {
+        owner.cleanup();
+    }
 }
 
 /// Requests the page started before the WASM was ready.

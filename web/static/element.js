@@ -4,8 +4,9 @@
 
 /// Defines <customer-profile> (once per page) and returns mount().
 /// ready: a Promise of the WASM; origin: the API's default origin;
-/// styles(): the widget's stylesheet; mountWidget: the WASM's mount_widget.
-export function define({ ready, origin, styles, mountWidget }) {
+/// styles(): the widget's stylesheet; mountWidget, releaseWidget: the WASM's
+/// mount_widget and release_widget.
+export function define({ ready, origin, styles, mountWidget, releaseWidget }) {
   // Starts both reads at once, before the WASM is ready (none for a mount
   // abandoned while the page looked for its token).
   async function preload(api, lang, getToken, signal) {
@@ -43,12 +44,12 @@ export function define({ ready, origin, styles, mountWidget }) {
     const container = document.createElement("div");
     container.className = "cp-root";
     root.replaceChildren(container);
-    let release = mountWidget(element, container, api, lang, getToken, loading);
+    let widget = mountWidget(element, container, api, lang, getToken, loading);
     const unmount = () => {
       signal?.removeEventListener("abort", unmount);
-      if (!release) return;
-      release();
-      release = null;
+      if (widget === null) return;
+      releaseWidget(widget);
+      widget = null;
       container.remove();
     };
     signal?.addEventListener("abort", unmount);

@@ -2,7 +2,7 @@
 // `cargo xtask build` bundles this file with element.js, the WASM's glue and
 // the CSS into one module under /widget/<version>/widget.js; WASM_INTEGRITY is
 // the hash of the module it loads, so that one integrity attribute covers every file.
-import init, { mount_widget } from "./profile_web.js";
+import init, { mount_widget, release_widget } from "./profile_web.js";
 import css from "./widget.css";
 import { define } from "./element.js";
 
@@ -25,4 +25,5 @@ export const mount = define({
     return sheet;
   },
   mountWidget: mount_widget,
+  releaseWidget: release_widget,
 });

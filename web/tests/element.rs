@@ -32,8 +32,11 @@ let gate;
 const saves = new Promise((open) => (gate = open));
 const calls = [];
 let giveToken;
-export function deps(mountWidget) {
-  return { ready: Promise.resolve(), origin: "https://profile.test", styles: () => new CSSStyleSheet(), mountWidget };
+export function deps(mountWidget, releaseWidget) {
+  return {
+    ready: Promise.resolve(), origin: "https://profile.test", styles: () => new CSSStyleSheet(),
+    mountWidget, releaseWidget,
+  };
 }
 // The API: the schema and the profile at once; a save waits for open_saves().
 export function stub_fetch(schema, profile) {
@@ -72,7 +75,7 @@ export function options(signal) {
 "#)]
 extern "C" {
     fn page_errors() -> String;
-    fn deps(mount_widget: JsValue) -> JsValue;
+    fn deps(mount_widget: JsValue, release_widget: JsValue) -> JsValue;
     fn stub_fetch(schema: &str, profile: &str);
     fn calls_made() -> u32;
     fn calls_since(start: u32) -> String;
@@ -109,6 +112,7 @@ fn page() -> js_sys::Function {
                     "consents": {}, "loyalty": {}, "acquisition": {}, "custom_fields": {}
                 });
                 stub_fetch(&schema, &profile.to_string());
+                // The WASM's own entry points, as widget.js hands them over.
                 type Mount = dyn Fn(
                     HtmlElement,
                     HtmlElement,
@@ -116,13 +120,13 @@ fn page() -> js_sys::Function {
                     String,
                     js_sys::Function,
                     JsValue,
-                ) -> JsValue;
-                let mount_widget = Closure::<Mount>::new(
-                    |host, container, api, lang, get_token, preload| -> JsValue {
-                        profile_web::mount_widget(host, container, api, lang, get_token, preload)
-                    },
-                );
-                define(&deps(mount_widget.into_js_value()))
+                ) -> u32;
+                let mount_widget = Closure::<Mount>::new(profile_web::mount_widget);
+                let release_widget = Closure::<dyn Fn(u32)>::new(profile_web::release_widget);
+                define(&deps(
+                    mount_widget.into_js_value(),
+                    release_widget.into_js_value(),
+                ))
             })
             .clone()
     })
