@@ -9,7 +9,6 @@ use crate::fields::section_view;
 use crate::i18n::Text;
 use crate::values::country_list;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use profile::schema::FormSchema;
 use profile::{Code, FieldError, Rules};
 use serde_json::{Map, Value, json};
@@ -334,6 +333,13 @@ impl Form {
             .update(|c| c.retain(|c| c.pointer != pointer));
     }
 
+    /// Runs `task` while the form lives: a form released meanwhile (its
+    /// widget left the page) is not touched when an answer comes.
+    fn spawn(&self, task: impl Future<Output = ()> + 'static) {
+        let status = self.status;
+        crate::dom::spawn_while(Box::new(move || !status.is_disposed()), Box::pin(task));
+    }
+
     fn show_errors(&self, errors: Vec<FieldError>) {
         self.errors.set(errors);
         self.show_all.set(true);
@@ -341,8 +347,8 @@ impl Form {
 }
 
 /// Focuses the first control that shows an error, once the page shows it.
-fn focus_first_invalid(root: Option<web_sys::HtmlElement>) {
-    spawn_local(async move {
+fn focus_first_invalid(form: Form, root: Option<web_sys::HtmlElement>) {
+    form.spawn(async move {
         leptos::task::tick().await;
         focus(root.as_ref(), "[aria-invalid=true]");
     });
@@ -358,7 +364,7 @@ fn submit(form: Form, backend: Rc<dyn Backend>, root: Option<web_sys::HtmlElemen
     form.show_all.set(true);
     if !form.errors.with_untracked(Vec::is_empty) {
         form.status.set(Status::Idle);
-        focus_first_invalid(root);
+        focus_first_invalid(form, root);
         return;
     }
     let patch = form.draft.with_untracked(patch_of);
@@ -368,7 +374,7 @@ fn submit(form: Form, backend: Rc<dyn Backend>, root: Option<web_sys::HtmlElemen
     }
     form.status.set(Status::Saving);
     let etag = form.draft.with_untracked(|d| d.etag().to_owned());
-    spawn_local(async move {
+    form.spawn(async move {
         match backend.save(etag, Value::Object(patch)).await {
             Ok(saved) => {
                 let before = form.draft.with_untracked(|d| d.stored().clone());
@@ -396,7 +402,7 @@ fn submit(form: Form, backend: Rc<dyn Backend>, root: Option<web_sys::HtmlElemen
             Err(Failure::Invalid(errors)) => {
                 form.show_errors(errors);
                 form.status.set(Status::Idle);
-                focus_first_invalid(root);
+                focus_first_invalid(form, root);
             }
             Err(failure) => fail(form, &*backend, failure),
         }

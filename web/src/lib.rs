@@ -1,7 +1,7 @@
 //! The `<customer-profile>` widget: a Leptos form in a Shadow DOM that lets a
-//! customer read and edit their own profile. `static/widget.js` defines the
+//! customer read and edit their own profile. `static/element.js` defines the
 //! custom element, starts loading the schema and the profile while this
-//! module compiles, and calls [`mount_widget`].
+//! module compiles, and calls [`mount_widget`] (and [`release_widget`]).
 
 mod api;
 mod dom;
@@ -19,9 +19,9 @@ use dom::El;
 use gloo_net::http::Response;
 use i18n::{Text as T, text};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use profile::schema::FormSchema;
 use serde_json::{Value, json};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -31,6 +31,8 @@ use web_sys::HtmlElement;
 /// `get_token` returns a Promise of the customer's token; `preload` is what
 /// the page already asked for: `{token, profile, schema}` (Promises of
 /// Responses), or `undefined`.
+///
+/// Returns the widget's number, for [`release_widget`].
 #[wasm_bindgen]
 pub fn mount_widget(
     host: HtmlElement,
@@ -39,7 +41,7 @@ pub fn mount_widget(
     language: String,
     get_token: js_sys::Function,
     preload: JsValue,
-) {
+) -> u32 {
     // Effects and tasks run on the browser's microtasks (set once per page).
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let language = profile::messages::negotiate(&language);
@@ -50,12 +52,34 @@ pub fn mount_widget(
         profile: field("profile").and_then(|p| p.dyn_into().ok()),
         schema: field("schema").and_then(|p| p.dyn_into().ok()),
     };
-    // The widget's reactive owner lives as long as its element, which the page owns.
+    // The widget's reactive owner: everything it made hangs from it.
     let owner = Owner::new();
     owner.with(|| {
         let _ = container.append_child(&widget(client, host, language, preloaded).0);
     });
-    std::mem::forget(owner);
+    MOUNTED.with_borrow_mut(|mounted| {
+        mounted.push(Some(owner));
+        mounted.len() as u32 - 1
+    })
+}
+
+thread_local! {
+    /// The owner of each widget mounted on the page, by number; `None` once
+    /// released. (A number, not a closure: a closure type costs more.)
+    static MOUNTED: RefCell<Vec<Option<Owner>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Releases the widget numbered `widget`: its effects end, its listeners and
+/// the page's `beforeunload` guard come off, and an answer still under way
+/// touches nothing. `element.js` calls it when the element leaves the page,
+/// and from `mount()`'s `unmount`. Releasing it again does nothing.
+#[wasm_bindgen]
+pub fn release_widget(widget: u32) {
+    let owner =
+        MOUNTED.with_borrow_mut(|mounted| mounted.get_mut(widget as usize).and_then(Option::take));
+    if let Some(owner) = owner {
+        owner.cleanup();
+    }
 }
 
 /// Requests the page started before the WASM was ready.
@@ -121,21 +145,25 @@ fn widget(
         move |preloaded: Preloaded| {
             let (client, host) = (client.clone(), host.clone());
             state.set(None);
-            spawn_local(async move {
-                let (profile, schema) = (answer(preloaded.profile), answer(preloaded.schema));
-                let profile = client.profile(profile.await).await;
-                let schema = client.schema(schema.await).await;
-                let ready = profile.and_then(|loaded| Ok((schema?, loaded)));
-                match &ready {
-                    Ok((_, loaded)) => dispatch(
-                        &host,
-                        "profile-loaded",
-                        &json!({ "version": loaded.profile.get("version") }),
-                    ),
-                    Err(failure) => dispatch(&host, "profile-error", &failure.event()),
-                }
-                state.set(Some(ready));
-            });
+            let alive = Box::new(move || !state.is_disposed());
+            dom::spawn_while(
+                alive,
+                Box::pin(async move {
+                    let (profile, schema) = (answer(preloaded.profile), answer(preloaded.schema));
+                    let profile = client.profile(profile.await).await;
+                    let schema = client.schema(schema.await).await;
+                    let ready = profile.and_then(|loaded| Ok((schema?, loaded)));
+                    match &ready {
+                        Ok((_, loaded)) => dispatch(
+                            &host,
+                            "profile-loaded",
+                            &json!({ "version": loaded.profile.get("version") }),
+                        ),
+                        Err(failure) => dispatch(&host, "profile-error", &failure.event()),
+                    }
+                    state.set(Some(ready));
+                }),
+            );
         }
     };
     load(preloaded);

@@ -1,105 +1,29 @@
 // <customer-profile>: the custom element, and mount() for sites that bundle it.
-// `cargo xtask build` bundles this file with the WASM's glue and the CSS into
-// one module under /widget/<version>/widget.js; WASM_INTEGRITY is the hash of
-// the module it loads, so that one integrity attribute covers every file.
-import init, { mount_widget } from "./profile_web.js";
+// `cargo xtask build` bundles this file with element.js, the WASM's glue and
+// the CSS into one module under /widget/<version>/widget.js; WASM_INTEGRITY is
+// the hash of the module it loads, so that one integrity attribute covers every file.
+import init, { mount_widget, release_widget } from "./profile_web.js";
 import css from "./widget.css";
+import { define } from "./element.js";
 
-// Compile the WASM while the page asks for its token, the schema and the profile.
-const ready = init({
-  module_or_path: fetch(new URL("./profile_web_bg.wasm", import.meta.url), {
-    integrity: WASM_INTEGRITY,
-    credentials: "omit",
-  }),
-});
-const scriptOrigin = new URL(import.meta.url).origin;
 let sheet = null;
 
-function styles() {
-  if (!sheet) {
-    sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-  }
-  return sheet;
-}
-
-// Starts both reads at once, before the WASM is ready.
-async function preload(api, lang, getToken) {
-  try {
-    const token = await getToken();
-    if (!token) return {};
-    const headers = { Authorization: `Bearer ${token}`, "Accept-Language": lang };
-    return {
-      token,
-      profile: fetch(`${api}/v1/customers/me`, { headers }),
-      schema: fetch(`${api}/v1/customers/me/schema`, { headers }),
-    };
-  } catch {
-    return {};
-  }
-}
-
-/// Mounts the widget into `element` (in its shadow root).
-/// options: { getToken: () => Promise<string>, api?: string, lang?: string }
-export async function mount(element, options) {
-  if (typeof options?.getToken !== "function") {
-    throw new TypeError("mount(element, { getToken }) needs a getToken function returning a Promise of a token");
-  }
-  const api = (options.api || scriptOrigin).replace(/\/+$/, "");
-  const lang = options.lang || navigator.language || "en";
-  const getToken = () => Promise.resolve(options.getToken());
-  const [loading] = await Promise.all([preload(api, lang, getToken), ready]);
-  const root = element.shadowRoot ?? element.attachShadow({ mode: "open" });
-  root.adoptedStyleSheets = [styles()];
-  const container = document.createElement("div");
-  container.className = "cp-root";
-  root.replaceChildren(container);
-  mount_widget(element, container, api, lang, getToken, loading);
-}
-
-class CustomerProfileElement extends HTMLElement {
-  #token = null;
-  #mounted = false;
-
-  set token(value) {
-    this.#token = value;
-    this.#mountOnce();
-  }
-
-  get token() {
-    return this.#token;
-  }
-
-  connectedCallback() {
-    // A token the page set before this element was defined sits on the
-    // instance itself, hiding the setter: hand it to the setter.
-    if (Object.prototype.hasOwnProperty.call(this, "token")) {
-      const token = this.token;
-      delete this.token;
-      this.token = token;
+export const mount = define({
+  // Compile the WASM while the page asks for its token, the schema and the profile.
+  ready: init({
+    module_or_path: fetch(new URL("./profile_web_bg.wasm", import.meta.url), {
+      integrity: WASM_INTEGRITY,
+      credentials: "omit",
+    }),
+  }),
+  origin: new URL(import.meta.url).origin,
+  styles() {
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
     }
-    this.#mountOnce();
-  }
-
-  #provider() {
-    const name = this.getAttribute("token-provider");
-    return name && typeof globalThis[name] === "function" ? globalThis[name] : null;
-  }
-
-  #mountOnce() {
-    if (this.#mounted || !this.isConnected || !(this.#token || this.#provider())) return;
-    this.#mounted = true;
-    mount(this, {
-      api: this.getAttribute("api") || undefined,
-      lang: this.getAttribute("lang") || undefined,
-      // The token property wins; else the provider is asked (again after a 401).
-      getToken: () => this.#token || this.#provider()?.() || null,
-    }).catch((error) => {
-      this.dispatchEvent(
-        new CustomEvent("profile-error", { detail: { code: "load", message: String(error) }, bubbles: true, composed: true }),
-      );
-    });
-  }
-}
-
-if (!customElements.get("customer-profile")) customElements.define("customer-profile", CustomerProfileElement);
+    return sheet;
+  },
+  mountWidget: mount_widget,
+  releaseWidget: release_widget,
+});

@@ -49,17 +49,45 @@ pub fn widget(tools: &Tools) -> Result<Widget> {
         .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(&stage))?;
     let module = stage.join("profile_web_bg.wasm");
+    // Leptos links server_fn's streams, whose classes wasm-bindgen exports
+    // (`IntoUnderlyingSource`...). The glue never makes one, so none of their
+    // methods can run: their exports go, and with them the code only they
+    // reach. Then -Oz until it shrinks no more, without the producers and
+    // target features sections, which no browser reads.
+    let glue = stage.join("profile_web.js");
+    let glue =
+        std::fs::read_to_string(&glue).map_err(|e| format!("reading {}: {e}", glue.display()))?;
+    if glue.lines().any(|line| {
+        line.contains("IntoUnderlying")
+            && (line.contains("__wrap") || line.contains("new IntoUnderlying"))
+    }) {
+        return Err(
+            "the WASM's glue makes a stream object, whose exports the build removes".into(),
+        );
+    }
     run(Command::new(tools.node("wasm-opt"))
         .arg("-Oz")
+        .arg("--converge")
+        .args([
+            "--remove-exports",
+            "--pass-arg=remove-exports@*intounderlying*",
+        ])
+        .args(["--strip-producers", "--strip-target-features"])
         .arg("--enable-bulk-memory")
         .arg("--enable-nontrapping-float-to-int")
         .arg(&module)
         .arg("-o")
         .arg(&module))?;
-    for file in ["widget.js", "widget.css"] {
+    for file in ["widget.js", "element.js"] {
         std::fs::copy(root().join("web/static").join(file), stage.join(file))
             .map_err(|e| format!("copying web/static/{file}: {e}"))?;
     }
+    // The styles go in as text: minified first (their comments and spaces are
+    // only for their readers).
+    run(Command::new(tools.node("esbuild"))
+        .arg(root().join("web/static/widget.css"))
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", stage.join("widget.css").display())))?;
     let wasm_bytes = read(&module)?;
     let bundle = stage.join("bundle.js");
     run(Command::new(tools.node("esbuild"))
