@@ -10,6 +10,8 @@ mod error;
 mod object_call;
 mod routes;
 mod tenant;
+mod token;
+mod webcrypto;
 
 pub use customer::CustomerObject;
 pub use email_claim::EmailClaim;

@@ -33,7 +33,7 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
             put_tenant(req, env, &id).await
         }
         (_, ["v1", "tenants", _]) => Err(ApiError::MethodNotAllowed),
-        (Method::Get, ["dev", "token"]) if dev::enabled(env) => dev::token(&req, env),
+        (Method::Get, ["dev", "token"]) if dev::enabled(env) => dev::token(&req, env).await,
         (Method::Get, ["demo"]) if dev::enabled(env) => dev::demo_page(),
         _ => Err(ApiError::NotFound),
     }
@@ -105,7 +105,10 @@ async fn put_tenant(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
     let body = json_body(&mut req, &["application/json"]).await?;
     let config: tenant::TenantConfig = serde_json::from_value(body)
         .map_err(|e| ApiError::MalformedBody(format!("Not a tenant configuration: {e}.")))?;
-    config.validate()?;
+    let errors = config.field_errors();
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
     tenant::store(env, id, &config).await?;
     Ok(Response::from_json(&config.redacted())?)
 }

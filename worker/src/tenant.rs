@@ -19,7 +19,19 @@ pub struct TenantConfig {
     /// The library's rules: shown and required fields, minimum age, custom fields...
     #[serde(default)]
     pub rules: profile::TenantRules,
+    /// The longest a customer token may live (`exp - iat`, and `exp - now`),
+    /// in seconds: at most 24 hours; one hour when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_token_lifetime_seconds: Option<u64>,
+    /// A disabled tenant's customers are refused (401); their profiles are kept.
+    #[serde(default)]
+    pub disabled: bool,
 }
+
+/// A token lives at most this long when the tenant does not say.
+pub const DEFAULT_TOKEN_LIFETIME_SECONDS: u64 = 60 * 60;
+/// The longest token lifetime a tenant may choose.
+pub const MAX_TOKEN_LIFETIME_SECONDS: u64 = 24 * 60 * 60;
 
 /// A key that verifies the customer tokens the tenant's backend mints.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -44,18 +56,18 @@ pub struct TokenKey {
 /// The token algorithms a tenant may use.
 pub const ALGORITHMS: [&str; 3] = ["HS256", "EdDSA", "ES256"];
 
-fn coordinate_ok(value: &Option<String>) -> bool {
+/// 32 bytes of base64url, as a JWK carries a key or a coordinate.
+pub fn coordinate(value: Option<&str>) -> Option<[u8; 32]> {
     use base64::Engine;
-    value.as_deref().is_some_and(|v| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(v)
-            .is_ok_and(|bytes| bytes.len() == 32)
-    })
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value?)
+        .ok()?;
+    bytes.try_into().ok()
 }
 
 impl TenantConfig {
-    /// Checks what serde cannot: every key usable, secrets long enough.
-    pub fn validate(&self) -> ApiResult<()> {
+    /// What serde cannot check: every key usable, secrets long enough...
+    pub fn field_errors(&self) -> Vec<profile::FieldError> {
         let mut errors = Vec::new();
         if self.name.trim().is_empty() {
             errors.push(profile::FieldError::new("/name", Code::Required));
@@ -73,12 +85,12 @@ impl TenantConfig {
                 );
             } else if !asymmetric && key.secret.as_deref().unwrap_or("").len() < 32 {
                 errors.push(profile::FieldError::new(at("secret"), Code::TooShort).with("min", 32));
-            } else if asymmetric && !coordinate_ok(&key.x) {
+            } else if asymmetric && coordinate(key.x.as_deref()).is_none() {
                 errors.push(
                     profile::FieldError::new(at("x"), Code::InvalidType)
                         .with("expected", "32 bytes, base64url"),
                 );
-            } else if key.alg == "ES256" && !coordinate_ok(&key.y) {
+            } else if key.alg == "ES256" && coordinate(key.y.as_deref()).is_none() {
                 errors.push(
                     profile::FieldError::new(at("y"), Code::InvalidType)
                         .with("expected", "32 bytes, base64url"),
@@ -95,6 +107,19 @@ impl TenantConfig {
                 errors.push(profile::FieldError::new(at("kid"), Code::Duplicate));
             }
         }
+        if let Some(seconds) = self.max_token_lifetime_seconds {
+            if seconds == 0 {
+                errors.push(
+                    profile::FieldError::new("/max_token_lifetime_seconds", Code::BelowMinimum)
+                        .with("min", 1),
+                );
+            } else if seconds > MAX_TOKEN_LIFETIME_SECONDS {
+                errors.push(
+                    profile::FieldError::new("/max_token_lifetime_seconds", Code::AboveMaximum)
+                        .with("max", MAX_TOKEN_LIFETIME_SECONDS),
+                );
+            }
+        }
         for (i, origin) in self.allowed_origins.iter().enumerate() {
             if !valid_origin(origin) {
                 errors.push(
@@ -109,11 +134,14 @@ impl TenantConfig {
                 e
             }));
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+        errors
+    }
+
+    /// The longest a customer token of this tenant may live, in seconds.
+    pub fn max_token_lifetime(&self) -> u64 {
+        self.max_token_lifetime_seconds
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME_SECONDS)
+            .min(MAX_TOKEN_LIFETIME_SECONDS)
     }
 
     /// The configuration as the API shows it: without any secret.
@@ -277,4 +305,96 @@ pub fn compiled_rules(
         cache.insert(tenant.to_owned(), (rules.clone(), compiled.clone()));
         Ok(compiled)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn config(changes: Value) -> TenantConfig {
+        let mut config = json!({
+            "name": "Acme",
+            "token_keys": [{"kid": "hs", "alg": "HS256", "secret": "a-secret-of-at-least-32-characters-0"}]
+        });
+        for (name, value) in changes.as_object().unwrap() {
+            config[name] = value.clone();
+        }
+        serde_json::from_value(config).unwrap()
+    }
+
+    fn pointers(config: &TenantConfig) -> Vec<String> {
+        config
+            .field_errors()
+            .into_iter()
+            .map(|e| e.pointer)
+            .collect()
+    }
+
+    #[test]
+    fn the_token_lifetime_is_1_second_to_24_hours_and_1_hour_by_default() {
+        assert_eq!(config(json!({})).max_token_lifetime(), 3600);
+        assert!(pointers(&config(json!({}))).is_empty());
+        for ok in [1, 600, 86_400] {
+            let chosen = config(json!({"max_token_lifetime_seconds": ok}));
+            assert!(pointers(&chosen).is_empty(), "{ok}");
+            assert_eq!(chosen.max_token_lifetime(), ok);
+        }
+        for (bad, code) in [(0, Code::BelowMinimum), (86_401, Code::AboveMaximum)] {
+            let errors = config(json!({"max_token_lifetime_seconds": bad})).field_errors();
+            assert_eq!(errors.len(), 1, "{bad}");
+            assert_eq!(errors[0].pointer, "/max_token_lifetime_seconds");
+            assert_eq!(errors[0].code, code);
+        }
+        for bad in [json!(-1), json!(1.5), json!("3600")] {
+            let mut value =
+                json!({"name": "Acme", "token_keys": [], "max_token_lifetime_seconds": bad});
+            value["token_keys"] = json!([]);
+            assert!(
+                serde_json::from_value::<TenantConfig>(value).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_tenant_is_enabled_unless_disabled_and_the_api_shows_which() {
+        let enabled = config(json!({}));
+        assert!(!enabled.disabled);
+        assert_eq!(
+            serde_json::to_value(enabled.redacted()).unwrap()["disabled"],
+            false
+        );
+        let disabled = config(json!({"disabled": true}));
+        assert!(disabled.disabled);
+        assert!(pointers(&disabled).is_empty());
+        assert_eq!(
+            serde_json::to_value(disabled.redacted()).unwrap()["disabled"],
+            true
+        );
+    }
+
+    fn keys(value: &Value) -> Vec<String> {
+        let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    /// worker/openapi.json documents every field of a configuration and of a key.
+    #[test]
+    fn the_openapi_document_names_every_configuration_field() {
+        let doc: Value = serde_json::from_str(include_str!("../openapi.json")).unwrap();
+        let schema = &doc["components"]["schemas"]["TenantConfig"];
+        let full = config(json!({
+            "allowed_origins": ["https://www.acme.example"],
+            "max_token_lifetime_seconds": 600,
+            "token_keys": [{"kid": "ec", "alg": "ES256", "secret": "s", "x": "x", "y": "y"}]
+        }));
+        let shown = serde_json::to_value(&full).unwrap();
+        assert_eq!(keys(&schema["properties"]), keys(&shown));
+        assert_eq!(
+            keys(&schema["properties"]["token_keys"]["items"]["properties"]),
+            keys(&shown["token_keys"][0])
+        );
+    }
 }
