@@ -489,6 +489,76 @@ async fn a_disabled_tenants_customers_get_401_and_their_profiles_are_kept() {
     assert_eq!(back.json::<Value>().await.unwrap()["first_name"], "Sigrid");
 }
 
+fn base64url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// 32 bytes from 64 hex digits.
+fn hex32(hex: &str) -> [u8; 32] {
+    let mut bytes = [0; 32];
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+    }
+    bytes
+}
+
+#[tokio::test]
+async fn an_off_curve_es256_key_and_a_small_order_ed25519_key_are_refused() {
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    // (0, -1), of order 2: y = p - 1 = 2^255 - 20, little-endian.
+    let mut order_two = [0xff_u8; 32];
+    order_two[0] = 0xec;
+    order_two[31] = 0x7f;
+    // A point of order 8.
+    let order_eight = hex32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
+    let mut off_curve_y = decode_base64url(P256_Y);
+    off_curve_y[31] ^= 1;
+    let response = put_tenant(
+        "weak-keys",
+        json!({
+            "name": "Weak keys",
+            "token_keys": [
+                {"kid": "ed-good", "alg": "EdDSA", "x": ED25519_X},
+                {"kid": "ed-identity", "alg": "EdDSA", "x": base64url(&identity)},
+                {"kid": "ed-order-2", "alg": "EdDSA", "x": base64url(&order_two)},
+                {"kid": "ed-order-8", "alg": "EdDSA", "x": base64url(&order_eight)},
+                {"kid": "p256-good", "alg": "ES256", "x": P256_X, "y": P256_Y},
+                {"kid": "p256-off", "alg": "ES256", "x": P256_X, "y": base64url(&off_curve_y)},
+                {"kid": "p256-zero", "alg": "ES256", "x": base64url(&[0; 32]), "y": base64url(&[0; 32])},
+                {"kid": "p256-over-p", "alg": "ES256", "x": base64url(&[0xff; 32]), "y": base64url(&[0xff; 32])}
+            ]
+        }),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        e2e::error_pointers(&body),
+        [
+            "/token_keys/1/x",
+            "/token_keys/2/x",
+            "/token_keys/3/x",
+            "/token_keys/5/x",
+            "/token_keys/6/x",
+            "/token_keys/7/x",
+        ]
+    );
+    let stored = http()
+        .get(format!("{}/v1/tenants/weak-keys", base_url()))
+        .bearer_auth(dev_var("OPERATOR_KEY").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), StatusCode::NOT_FOUND, "nothing was stored");
+}
+
+fn decode_base64url(base64url: &str) -> Vec<u8> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(base64url)
+        .unwrap()
+}
+
 async fn put_tenant(id: &str, config: Value) -> reqwest::Response {
     http()
         .put(format!("{}/v1/tenants/{id}", base_url()))

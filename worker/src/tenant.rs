@@ -65,8 +65,58 @@ pub fn coordinate(value: Option<&str>) -> Option<[u8; 32]> {
     bytes.try_into().ok()
 }
 
+const fn hex32(hex: &str) -> [u8; 32] {
+    const fn digit(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a hex digit"),
+        }
+    }
+    let hex = hex.as_bytes();
+    assert!(hex.len() == 64);
+    let mut bytes = [0; 32];
+    let mut i = 0;
+    while i < 32 {
+        bytes[i] = digit(hex[2 * i]) * 16 + digit(hex[2 * i + 1]);
+        i += 1;
+    }
+    bytes
+}
+
+/// The y coordinates (little-endian, as an Ed25519 public key encodes them,
+/// the x sign bit cleared) of the points of small order: the identity, the
+/// point of order 2, those of order 4 and 8, and the encodings of 0 and 1 as
+/// p and p + 1, which decoders accept too. A signature "verifies" under such a
+/// key for many messages. Written out here instead of linking a curve library
+/// into the Worker for one check (its size is the reason); a native test
+/// proves the list equal to curve25519-dalek's `is_small_order`.
+const SMALL_ORDER_ED25519_Y: [[u8; 32]; 7] = [
+    // 0: the two points of order 4.
+    hex32("0000000000000000000000000000000000000000000000000000000000000000"),
+    // 1: the identity.
+    hex32("0100000000000000000000000000000000000000000000000000000000000000"),
+    // p - 1: the point of order 2.
+    hex32("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    // p and p + 1: 0 and 1 again, not reduced.
+    hex32("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    hex32("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    // The two y coordinates of the four points of order 8.
+    hex32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+];
+
+/// Whether an Ed25519 public key encodes a point of small order.
+pub fn small_order_ed25519(key: &[u8; 32]) -> bool {
+    let mut y = *key;
+    y[31] &= 0x7f;
+    SMALL_ORDER_ED25519_Y.contains(&y)
+}
+
 impl TenantConfig {
-    /// What serde cannot check: every key usable, secrets long enough...
+    /// What serde cannot check: every key usable, secrets long enough... All
+    /// but whether a P-256 point is on its curve, which the platform answers
+    /// (`crate::webcrypto::p256_point_on_curve`, for each of `es256_points`).
     pub fn field_errors(&self) -> Vec<profile::FieldError> {
         let mut errors = Vec::new();
         if self.name.trim().is_empty() {
@@ -95,6 +145,13 @@ impl TenantConfig {
                     profile::FieldError::new(at("y"), Code::InvalidType)
                         .with("expected", "32 bytes, base64url"),
                 );
+            } else if key.alg == "EdDSA"
+                && coordinate(key.x.as_deref()).is_some_and(|x| small_order_ed25519(&x))
+            {
+                errors.push(profile::FieldError::new(at("x"), Code::InvalidType).with(
+                    "expected",
+                    "an Ed25519 public key that is not of small order",
+                ));
             }
             if asymmetric && key.kid.as_deref().unwrap_or("").is_empty() {
                 errors.push(profile::FieldError::new(at("kid"), Code::Required));
@@ -135,6 +192,22 @@ impl TenantConfig {
             }));
         }
         errors
+    }
+
+    /// The well-formed ES256 keys' points: (index, x, y).
+    pub fn es256_points(&self) -> Vec<(usize, [u8; 32], [u8; 32])> {
+        self.token_keys
+            .iter()
+            .enumerate()
+            .filter(|(_, key)| key.alg == "ES256")
+            .filter_map(|(i, key)| {
+                Some((
+                    i,
+                    coordinate(key.x.as_deref())?,
+                    coordinate(key.y.as_deref())?,
+                ))
+            })
+            .collect()
     }
 
     /// The longest a customer token of this tenant may live, in seconds.
@@ -310,7 +383,86 @@ pub fn compiled_rules(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use curve25519_dalek::constants::EIGHT_TORSION;
+    use curve25519_dalek::edwards::CompressedEdwardsY;
     use serde_json::{Value, json};
+
+    /// p = 2^255 - 19, little-endian.
+    const P: [u8; 32] = hex32("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+
+    /// y + p, when that still fits in 255 bits (the other encoding of y).
+    fn plus_p(y: &[u8; 32]) -> Option<[u8; 32]> {
+        let mut sum = [0u8; 32];
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let total = u16::from(y[i]) + u16::from(P[i]) + carry;
+            sum[i] = total as u8;
+            carry = total >> 8;
+        }
+        (carry == 0 && sum[31] & 0x80 == 0).then_some(sum)
+    }
+
+    fn dalek_small_order(bytes: &[u8; 32]) -> bool {
+        CompressedEdwardsY(*bytes)
+            .decompress()
+            .is_some_and(|point| point.is_small_order())
+    }
+
+    /// Every encoding that decodes to a point of small order is in the list,
+    /// and every encoding the list matches decodes to one. An encoding of a
+    /// point holds its y (or y + p, when that fits in 255 bits) and a sign
+    /// bit; the points of small order are the eight of EIGHT_TORSION.
+    #[test]
+    fn the_small_order_list_is_what_curve25519_dalek_calls_small_order() {
+        let mut encodings = Vec::new();
+        for point in EIGHT_TORSION {
+            assert!(point.is_small_order());
+            let mut y = point.compress().to_bytes();
+            y[31] &= 0x7f;
+            for y in [Some(y), plus_p(&y)].into_iter().flatten() {
+                for sign in [0, 0x80] {
+                    let mut encoding = y;
+                    encoding[31] |= sign;
+                    if dalek_small_order(&encoding) {
+                        encodings.push(encoding);
+                    }
+                }
+            }
+        }
+        encodings.sort();
+        encodings.dedup();
+        assert_eq!(
+            encodings.len(),
+            14,
+            "the known count of small-order encodings"
+        );
+        for encoding in &encodings {
+            assert!(small_order_ed25519(encoding), "{encoding:02x?} is missing");
+        }
+        for y in SMALL_ORDER_ED25519_Y {
+            for sign in [0, 0x80] {
+                let mut encoding = y;
+                encoding[31] |= sign;
+                assert!(dalek_small_order(&encoding), "{encoding:02x?} is not small");
+                assert!(encodings.contains(&encoding));
+            }
+        }
+    }
+
+    #[test]
+    fn keys_of_large_order_are_not_in_the_small_order_list() {
+        let ordinary = coordinate(Some("UusOVBbLHFsD_fuRehW2iFWsWMNHMusL0O3AJCXfXxw")).unwrap();
+        assert!(!dalek_small_order(&ordinary));
+        assert!(!small_order_ed25519(&ordinary));
+        let basepoint = curve25519_dalek::constants::ED25519_BASEPOINT_COMPRESSED.to_bytes();
+        assert!(!small_order_ed25519(&basepoint));
+        // A point of small order plus the base point is of large order.
+        let mixed = (EIGHT_TORSION[1] + curve25519_dalek::constants::ED25519_BASEPOINT_POINT)
+            .compress()
+            .to_bytes();
+        assert!(!dalek_small_order(&mixed));
+        assert!(!small_order_ed25519(&mixed));
+    }
 
     fn config(changes: Value) -> TenantConfig {
         let mut config = json!({
@@ -329,6 +481,23 @@ mod tests {
             .into_iter()
             .map(|e| e.pointer)
             .collect()
+    }
+
+    #[test]
+    fn an_ed25519_key_of_small_order_is_refused_at_its_x() {
+        use base64::Engine;
+        let encode = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        for y in SMALL_ORDER_ED25519_Y {
+            for sign in [0, 0x80] {
+                let mut key = y;
+                key[31] |= sign;
+                let weak = config(json!({"token_keys": [
+                    {"kid": "good", "alg": "EdDSA", "x": "UusOVBbLHFsD_fuRehW2iFWsWMNHMusL0O3AJCXfXxw"},
+                    {"kid": "weak", "alg": "EdDSA", "x": encode(&key)}
+                ]}));
+                assert_eq!(pointers(&weak), ["/token_keys/1/x"], "{key:02x?}");
+            }
+        }
     }
 
     #[test]

@@ -103,6 +103,16 @@ pub async fn verify(alg: Alg, key: &TokenKey, data: &[u8], signature: &[u8]) -> 
     }
 }
 
+/// Whether (x, y) is a point of P-256: Web Crypto refuses to import any other.
+pub async fn p256_point_on_curve(x: &[u8; 32], y: &[u8; 32]) -> bool {
+    let Ok(import) = algorithm(&[("name", "ECDSA"), ("namedCurve", "P-256")]) else {
+        return false;
+    };
+    import_raw(&uncompressed_point(x, y), &import, "verify")
+        .await
+        .is_ok()
+}
+
 /// HMAC-SHA256 of `data` under `secret` (the dev-only token minter signs with it).
 pub async fn hmac_sha256(secret: &[u8], data: &[u8]) -> Result<Vec<u8>, JsValue> {
     let import = algorithm(&[("name", "HMAC"), ("hash", "SHA-256")])?;
