@@ -180,8 +180,7 @@ async fn bad_tokens_are_refused_with_401_invalid_token() {
     let secret = dev_var("DEMO_TENANT_SECRET").unwrap();
     let customer = unique_customer("api-401");
     let claims = |overrides: Value| {
-        let mut claims =
-            json!({"iss": "demo", "sub": customer, "aud": "customer-profile", "exp": now() + 600});
+        let mut claims = json!({"iss": "demo", "sub": customer, "aud": "customer-profile", "iat": now(), "exp": now() + 600});
         for (k, v) in overrides.as_object().unwrap() {
             claims[k] = v.clone();
         }
@@ -321,7 +320,7 @@ async fn a_new_profile_takes_its_first_name_from_the_token_when_it_is_valid() {
     let secret = dev_var("DEMO_TENANT_SECRET").unwrap();
     let token = |customer: &str, given_name: &str| {
         sign(
-            &json!({"iss": "demo", "sub": customer, "aud": "customer-profile", "exp": now() + 600, "given_name": given_name}),
+            &json!({"iss": "demo", "sub": customer, "aud": "customer-profile", "iat": now(), "exp": now() + 600, "given_name": given_name}),
             &secret,
         )
     };

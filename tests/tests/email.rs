@@ -111,7 +111,7 @@ async fn a_new_profile_takes_the_tokens_email_unless_another_customer_holds_it()
     let email = address("from-token");
     let token = |customer: &str| {
         sign(
-            &json!({"iss": "demo", "sub": customer, "aud": "customer-profile", "exp": now() + 600,
+            &json!({"iss": "demo", "sub": customer, "aud": "customer-profile", "iat": now(), "exp": now() + 600,
                     "given_name": "Ingrid", "family_name": "Berg", "email": email}),
             &secret,
         )

@@ -2,9 +2,12 @@
 //! `DEV_ENDPOINTS=on` comes from `worker/.dev.vars`, which is never deployed:
 //! anywhere else, a token minter would let anyone become any customer.
 
-use crate::auth::{AUDIENCE, Claims, now_seconds};
+use crate::auth::now_seconds;
 use crate::error::{ApiError, ApiResult};
-use jsonwebtoken::{EncodingKey, Header, encode};
+use crate::token::{AUDIENCE, valid_subject};
+use crate::webcrypto;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 use worker::{Env, Request, Response};
 
@@ -21,17 +24,18 @@ pub fn enabled(env: &Env) -> bool {
         .unwrap_or(false)
 }
 
-/// `GET /dev/token?sub=...`: a demo-tenant token for that customer.
-pub fn token(req: &Request, env: &Env) -> ApiResult<Response> {
+/// `GET /dev/token?sub=...`: a demo-tenant token for that customer, signed
+/// with HS256 as a tenant's backend would.
+pub async fn token(req: &Request, env: &Env) -> ApiResult<Response> {
     let url = req.url()?;
     let subject = url
         .query_pairs()
         .find(|(k, _)| k == "sub")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_else(|| DEMO_CUSTOMER.to_owned());
-    if subject.is_empty() || subject.len() > 128 {
+    if !valid_subject(&subject) {
         return Err(ApiError::MalformedBody(
-            "sub must be 1 to 128 characters.".into(),
+            "sub must be 1 to 255 printable ASCII characters.".into(),
         ));
     }
     let secret = env
@@ -39,23 +43,24 @@ pub fn token(req: &Request, env: &Env) -> ApiResult<Response> {
         .map_err(|_| ApiError::Internal("DEMO_TENANT_SECRET is not set".into()))?
         .to_string();
     let now = now_seconds();
-    let claims = Claims {
-        iss: DEMO_TENANT.to_owned(),
-        sub: subject,
-        aud: AUDIENCE.to_owned(),
-        exp: now + TOKEN_LIFETIME_SECONDS,
-        iat: Some(now),
-        nbf: None,
-        given_name: Some(DEMO_GIVEN_NAME.to_owned()),
-        family_name: None,
-        email: None,
-    };
-    let token = encode(
-        &Header::default(),
-        &claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .map_err(|e| ApiError::Internal(format!("minting a dev token: {e}")))?;
+    let header = json!({"alg": "HS256", "typ": "JWT"});
+    let claims = json!({
+        "iss": DEMO_TENANT,
+        "sub": subject,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + TOKEN_LIFETIME_SECONDS,
+        "given_name": DEMO_GIVEN_NAME,
+    });
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature = webcrypto::hmac_sha256(secret.as_bytes(), signing_input.as_bytes())
+        .await
+        .map_err(|_| ApiError::Internal("minting a dev token failed".into()))?;
+    let token = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature));
     Ok(Response::from_json(&json!({"token": token}))?)
 }
 

@@ -14,6 +14,8 @@ mod origins;
 mod routes;
 mod strict_json;
 mod tenant;
+mod token;
+mod webcrypto;
 
 pub use customer::CustomerObject;
 pub use email_claim::EmailClaim;

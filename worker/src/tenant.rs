@@ -20,7 +20,19 @@ pub struct TenantConfig {
     /// The library's rules: shown and required fields, minimum age, custom fields...
     #[serde(default)]
     pub rules: profile::TenantRules,
+    /// The longest a customer token may live (`exp - iat`, and `exp - now`),
+    /// in seconds: at most 24 hours; one hour when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_token_lifetime_seconds: Option<u64>,
+    /// A disabled tenant's customers are refused (401); their profiles are kept.
+    #[serde(default)]
+    pub disabled: bool,
 }
+
+/// A token lives at most this long when the tenant does not say.
+pub const DEFAULT_TOKEN_LIFETIME_SECONDS: u64 = 60 * 60;
+/// The longest token lifetime a tenant may choose.
+pub const MAX_TOKEN_LIFETIME_SECONDS: u64 = 24 * 60 * 60;
 
 /// A key that verifies the customer tokens the tenant's backend mints.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -45,18 +57,68 @@ pub struct TokenKey {
 /// The token algorithms a tenant may use.
 pub const ALGORITHMS: [&str; 3] = ["HS256", "EdDSA", "ES256"];
 
-fn coordinate_ok(value: &Option<String>) -> bool {
+/// 32 bytes of base64url, as a JWK carries a key or a coordinate.
+pub fn coordinate(value: Option<&str>) -> Option<[u8; 32]> {
     use base64::Engine;
-    value.as_deref().is_some_and(|v| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(v)
-            .is_ok_and(|bytes| bytes.len() == 32)
-    })
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value?)
+        .ok()?;
+    bytes.try_into().ok()
+}
+
+const fn hex32(hex: &str) -> [u8; 32] {
+    const fn digit(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a hex digit"),
+        }
+    }
+    let hex = hex.as_bytes();
+    assert!(hex.len() == 64);
+    let mut bytes = [0; 32];
+    let mut i = 0;
+    while i < 32 {
+        bytes[i] = digit(hex[2 * i]) * 16 + digit(hex[2 * i + 1]);
+        i += 1;
+    }
+    bytes
+}
+
+/// The y coordinates (little-endian, as an Ed25519 public key encodes them,
+/// the x sign bit cleared) of the points of small order: the identity, the
+/// point of order 2, those of order 4 and 8, and the encodings of 0 and 1 as
+/// p and p + 1, which decoders accept too. A signature "verifies" under such a
+/// key for many messages. Written out here instead of linking a curve library
+/// into the Worker for one check (its size is the reason); a native test
+/// proves the list equal to curve25519-dalek's `is_small_order`.
+const SMALL_ORDER_ED25519_Y: [[u8; 32]; 7] = [
+    // 0: the two points of order 4.
+    hex32("0000000000000000000000000000000000000000000000000000000000000000"),
+    // 1: the identity.
+    hex32("0100000000000000000000000000000000000000000000000000000000000000"),
+    // p - 1: the point of order 2.
+    hex32("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    // p and p + 1: 0 and 1 again, not reduced.
+    hex32("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    hex32("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    // The two y coordinates of the four points of order 8.
+    hex32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+];
+
+/// Whether an Ed25519 public key encodes a point of small order.
+pub fn small_order_ed25519(key: &[u8; 32]) -> bool {
+    let mut y = *key;
+    y[31] &= 0x7f;
+    SMALL_ORDER_ED25519_Y.contains(&y)
 }
 
 impl TenantConfig {
-    /// Checks what serde cannot: every key usable, secrets long enough.
-    pub fn validate(&self) -> ApiResult<()> {
+    /// What serde cannot check: every key usable, secrets long enough... All
+    /// but whether a P-256 point is on its curve, which the platform answers
+    /// (`crate::webcrypto::p256_point_on_curve`, for each of `es256_points`).
+    pub fn field_errors(&self) -> Vec<profile::FieldError> {
         let mut errors = Vec::new();
         if self.name.trim().is_empty() {
             errors.push(profile::FieldError::new("/name", Code::Required));
@@ -74,16 +136,23 @@ impl TenantConfig {
                 );
             } else if !asymmetric && key.secret.as_deref().unwrap_or("").len() < 32 {
                 errors.push(profile::FieldError::new(at("secret"), Code::TooShort).with("min", 32));
-            } else if asymmetric && !coordinate_ok(&key.x) {
+            } else if asymmetric && coordinate(key.x.as_deref()).is_none() {
                 errors.push(
                     profile::FieldError::new(at("x"), Code::InvalidType)
                         .with("expected", "32 bytes, base64url"),
                 );
-            } else if key.alg == "ES256" && !coordinate_ok(&key.y) {
+            } else if key.alg == "ES256" && coordinate(key.y.as_deref()).is_none() {
                 errors.push(
                     profile::FieldError::new(at("y"), Code::InvalidType)
                         .with("expected", "32 bytes, base64url"),
                 );
+            } else if key.alg == "EdDSA"
+                && coordinate(key.x.as_deref()).is_some_and(|x| small_order_ed25519(&x))
+            {
+                errors.push(profile::FieldError::new(at("x"), Code::InvalidType).with(
+                    "expected",
+                    "an Ed25519 public key that is not of small order",
+                ));
             }
             if asymmetric && key.kid.as_deref().unwrap_or("").is_empty() {
                 errors.push(profile::FieldError::new(at("kid"), Code::Required));
@@ -94,6 +163,19 @@ impl TenantConfig {
                     .any(|other| other.kid == key.kid)
             {
                 errors.push(profile::FieldError::new(at("kid"), Code::Duplicate));
+            }
+        }
+        if let Some(seconds) = self.max_token_lifetime_seconds {
+            if seconds == 0 {
+                errors.push(
+                    profile::FieldError::new("/max_token_lifetime_seconds", Code::BelowMinimum)
+                        .with("min", 1),
+                );
+            } else if seconds > MAX_TOKEN_LIFETIME_SECONDS {
+                errors.push(
+                    profile::FieldError::new("/max_token_lifetime_seconds", Code::AboveMaximum)
+                        .with("max", MAX_TOKEN_LIFETIME_SECONDS),
+                );
             }
         }
         for (i, origin) in self.allowed_origins.iter().enumerate() {
@@ -113,11 +195,30 @@ impl TenantConfig {
                 e
             }));
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+        errors
+    }
+
+    /// The well-formed ES256 keys' points: (index, x, y).
+    pub fn es256_points(&self) -> Vec<(usize, [u8; 32], [u8; 32])> {
+        self.token_keys
+            .iter()
+            .enumerate()
+            .filter(|(_, key)| key.alg == "ES256")
+            .filter_map(|(i, key)| {
+                Some((
+                    i,
+                    coordinate(key.x.as_deref())?,
+                    coordinate(key.y.as_deref())?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The longest a customer token of this tenant may live, in seconds.
+    pub fn max_token_lifetime(&self) -> u64 {
+        self.max_token_lifetime_seconds
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME_SECONDS)
+            .min(MAX_TOKEN_LIFETIME_SECONDS)
     }
 
     /// Origins as browsers send them (see `origins::normalize_origin`), each
@@ -266,4 +367,192 @@ pub fn compiled_rules(
         cache.insert(tenant.to_owned(), (rules.clone(), compiled.clone()));
         Ok(compiled)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use curve25519_dalek::constants::EIGHT_TORSION;
+    use curve25519_dalek::edwards::CompressedEdwardsY;
+    use serde_json::{Value, json};
+
+    /// p = 2^255 - 19, little-endian.
+    const P: [u8; 32] = hex32("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+
+    /// y + p, when that still fits in 255 bits (the other encoding of y).
+    fn plus_p(y: &[u8; 32]) -> Option<[u8; 32]> {
+        let mut sum = [0u8; 32];
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let total = u16::from(y[i]) + u16::from(P[i]) + carry;
+            sum[i] = total as u8;
+            carry = total >> 8;
+        }
+        (carry == 0 && sum[31] & 0x80 == 0).then_some(sum)
+    }
+
+    fn dalek_small_order(bytes: &[u8; 32]) -> bool {
+        CompressedEdwardsY(*bytes)
+            .decompress()
+            .is_some_and(|point| point.is_small_order())
+    }
+
+    /// Every encoding that decodes to a point of small order is in the list,
+    /// and every encoding the list matches decodes to one. An encoding of a
+    /// point holds its y (or y + p, when that fits in 255 bits) and a sign
+    /// bit; the points of small order are the eight of EIGHT_TORSION.
+    #[test]
+    fn the_small_order_list_is_what_curve25519_dalek_calls_small_order() {
+        let mut encodings = Vec::new();
+        for point in EIGHT_TORSION {
+            assert!(point.is_small_order());
+            let mut y = point.compress().to_bytes();
+            y[31] &= 0x7f;
+            for y in [Some(y), plus_p(&y)].into_iter().flatten() {
+                for sign in [0, 0x80] {
+                    let mut encoding = y;
+                    encoding[31] |= sign;
+                    if dalek_small_order(&encoding) {
+                        encodings.push(encoding);
+                    }
+                }
+            }
+        }
+        encodings.sort();
+        encodings.dedup();
+        assert_eq!(
+            encodings.len(),
+            14,
+            "the known count of small-order encodings"
+        );
+        for encoding in &encodings {
+            assert!(small_order_ed25519(encoding), "{encoding:02x?} is missing");
+        }
+        for y in SMALL_ORDER_ED25519_Y {
+            for sign in [0, 0x80] {
+                let mut encoding = y;
+                encoding[31] |= sign;
+                assert!(dalek_small_order(&encoding), "{encoding:02x?} is not small");
+                assert!(encodings.contains(&encoding));
+            }
+        }
+    }
+
+    #[test]
+    fn keys_of_large_order_are_not_in_the_small_order_list() {
+        let ordinary = coordinate(Some("UusOVBbLHFsD_fuRehW2iFWsWMNHMusL0O3AJCXfXxw")).unwrap();
+        assert!(!dalek_small_order(&ordinary));
+        assert!(!small_order_ed25519(&ordinary));
+        let basepoint = curve25519_dalek::constants::ED25519_BASEPOINT_COMPRESSED.to_bytes();
+        assert!(!small_order_ed25519(&basepoint));
+        // A point of small order plus the base point is of large order.
+        let mixed = (EIGHT_TORSION[1] + curve25519_dalek::constants::ED25519_BASEPOINT_POINT)
+            .compress()
+            .to_bytes();
+        assert!(!dalek_small_order(&mixed));
+        assert!(!small_order_ed25519(&mixed));
+    }
+
+    fn config(changes: Value) -> TenantConfig {
+        let mut config = json!({
+            "name": "Acme",
+            "token_keys": [{"kid": "hs", "alg": "HS256", "secret": "a-secret-of-at-least-32-characters-0"}]
+        });
+        for (name, value) in changes.as_object().unwrap() {
+            config[name] = value.clone();
+        }
+        serde_json::from_value(config).unwrap()
+    }
+
+    fn pointers(config: &TenantConfig) -> Vec<String> {
+        config
+            .field_errors()
+            .into_iter()
+            .map(|e| e.pointer)
+            .collect()
+    }
+
+    #[test]
+    fn an_ed25519_key_of_small_order_is_refused_at_its_x() {
+        use base64::Engine;
+        let encode = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        for y in SMALL_ORDER_ED25519_Y {
+            for sign in [0, 0x80] {
+                let mut key = y;
+                key[31] |= sign;
+                let weak = config(json!({"token_keys": [
+                    {"kid": "good", "alg": "EdDSA", "x": "UusOVBbLHFsD_fuRehW2iFWsWMNHMusL0O3AJCXfXxw"},
+                    {"kid": "weak", "alg": "EdDSA", "x": encode(&key)}
+                ]}));
+                assert_eq!(pointers(&weak), ["/token_keys/1/x"], "{key:02x?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_token_lifetime_is_1_second_to_24_hours_and_1_hour_by_default() {
+        assert_eq!(config(json!({})).max_token_lifetime(), 3600);
+        assert!(pointers(&config(json!({}))).is_empty());
+        for ok in [1, 600, 86_400] {
+            let chosen = config(json!({"max_token_lifetime_seconds": ok}));
+            assert!(pointers(&chosen).is_empty(), "{ok}");
+            assert_eq!(chosen.max_token_lifetime(), ok);
+        }
+        for (bad, code) in [(0, Code::BelowMinimum), (86_401, Code::AboveMaximum)] {
+            let errors = config(json!({"max_token_lifetime_seconds": bad})).field_errors();
+            assert_eq!(errors.len(), 1, "{bad}");
+            assert_eq!(errors[0].pointer, "/max_token_lifetime_seconds");
+            assert_eq!(errors[0].code, code);
+        }
+        for bad in [json!(-1), json!(1.5), json!("3600")] {
+            let mut value =
+                json!({"name": "Acme", "token_keys": [], "max_token_lifetime_seconds": bad});
+            value["token_keys"] = json!([]);
+            assert!(
+                serde_json::from_value::<TenantConfig>(value).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_tenant_is_enabled_unless_disabled_and_the_api_shows_which() {
+        let enabled = config(json!({}));
+        assert!(!enabled.disabled);
+        assert_eq!(
+            serde_json::to_value(enabled.redacted()).unwrap()["disabled"],
+            false
+        );
+        let disabled = config(json!({"disabled": true}));
+        assert!(disabled.disabled);
+        assert!(pointers(&disabled).is_empty());
+        assert_eq!(
+            serde_json::to_value(disabled.redacted()).unwrap()["disabled"],
+            true
+        );
+    }
+
+    fn keys(value: &Value) -> Vec<String> {
+        let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    /// worker/openapi.json documents every field of a configuration and of a key.
+    #[test]
+    fn the_openapi_document_names_every_configuration_field() {
+        let doc: Value = serde_json::from_str(include_str!("../openapi.json")).unwrap();
+        let schema = &doc["components"]["schemas"]["TenantConfig"];
+        let full = config(json!({
+            "allowed_origins": ["https://www.acme.example"],
+            "max_token_lifetime_seconds": 600,
+            "token_keys": [{"kid": "ec", "alg": "ES256", "secret": "s", "x": "x", "y": "y"}]
+        }));
+        let shown = serde_json::to_value(&full).unwrap();
+        assert_eq!(keys(&schema["properties"]), keys(&shown));
+        assert_eq!(
+            keys(&schema["properties"]["token_keys"]["items"]["properties"]),
+            keys(&shown["token_keys"][0])
+        );
+    }
 }
