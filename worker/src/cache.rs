@@ -47,7 +47,8 @@ impl<V: Clone> BoundedCache<V> {
         self.entries.remove(key);
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.entries.len()
     }
 }
