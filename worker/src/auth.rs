@@ -1,7 +1,7 @@
 //! Who is calling: customers by a tenant-signed JWT, the operator by a key.
 
 use crate::error::{ApiError, ApiResult};
-use crate::tenant::{self, TenantConfig};
+use crate::tenant::{self, Tenant};
 use crate::{token, webcrypto};
 use subtle::ConstantTimeEq;
 use worker::{Env, Request};
@@ -16,7 +16,7 @@ pub struct Customer {
     pub family_name: Option<String>,
     pub email: Option<String>,
     /// The configuration of the customer's tenant.
-    pub config: TenantConfig,
+    pub config: std::rc::Rc<Tenant>,
 }
 
 fn bearer(req: &Request) -> Option<String> {

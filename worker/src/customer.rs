@@ -234,7 +234,7 @@ impl CustomerObject {
             .await
             .map_err(unreadable)?
             .ok_or_else(|| worker::Error::RustError("the tenant no longer exists".into()))?;
-        crate::tenant::compiled_rules(tenant, &config.rules).map_err(unreadable)
+        config.compiled_rules().map_err(unreadable)
     }
 
     async fn write(

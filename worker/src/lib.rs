@@ -44,10 +44,14 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     } else {
         response
     };
-    worker::console_log!(
-        "{method:?} {path} {} request {request_id}",
-        response.status_code()
-    );
+    // A line for every answer that refuses or fails: what a customer or a
+    // programme reports. Successes are left to the platform's own request
+    // log, since a line per request costs every request (and, under
+    // wrangler dev, the proxy that prints it).
+    let status = response.status_code();
+    if status >= 400 {
+        worker::console_log!("{method:?} {path} {status} request {request_id}");
+    }
     let headers = response.headers().clone();
     headers.set("X-Request-Id", &request_id)?;
     Ok(response.with_headers(headers))

@@ -83,7 +83,7 @@ async fn get_me(req: Request, env: &Env) -> ApiResult<Response> {
 
 /// The profile as its customer may read it, with its ETag.
 fn customer_answer(who: &auth::Customer, profile: &profile::Profile) -> ApiResult<Response> {
-    let rules = tenant::compiled_rules(&who.tenant, &who.config.rules)?;
+    let rules = who.config.compiled_rules()?;
     let view = profile::customer_view(profile, &rules);
     with_etag(Response::from_json(&view)?, &profile.etag())
 }
@@ -107,7 +107,7 @@ async fn write_me(mut req: Request, env: &Env, how: Write) -> ApiResult<Response
 async fn get_schema(req: &Request, env: &Env) -> ApiResult<Response> {
     let who = auth::customer(req, env).await?;
     cors::check_tenant_origin(req, &who)?;
-    let rules = tenant::compiled_rules(&who.tenant, &who.config.rules)?;
+    let rules = who.config.compiled_rules()?;
     let accept_language = req.headers().get("Accept-Language")?.unwrap_or_default();
     let language = profile::messages::negotiate(&accept_language);
     let schema = profile::schema::form_schema(&rules, language);

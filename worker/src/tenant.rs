@@ -4,6 +4,7 @@ use crate::cache::BoundedCache;
 use crate::error::{ApiError, ApiResult};
 use profile::Code;
 use serde::{Deserialize, Serialize};
+use std::rc::Rc;
 use worker::Env;
 
 /// KV binding that holds tenant configurations.
@@ -267,8 +268,45 @@ const ABSENT_CACHE_SECONDS: f64 = 5.0;
 /// At most this many configurations (or absences) per isolate.
 const CACHE_ENTRIES: usize = 1000;
 
+/// A tenant's configuration as read from KV, parsed once, with its rules
+/// compiled on first use: a request costs neither a JSON parse of the
+/// configuration nor a comparison of its rules.
+pub struct Tenant {
+    config: TenantConfig,
+    rules: std::cell::OnceCell<Rc<profile::Rules>>,
+}
+
+impl std::ops::Deref for Tenant {
+    type Target = TenantConfig;
+
+    fn deref(&self) -> &TenantConfig {
+        &self.config
+    }
+}
+
+impl Tenant {
+    fn new(config: TenantConfig) -> Rc<Tenant> {
+        Rc::new(Tenant {
+            config,
+            rules: std::cell::OnceCell::new(),
+        })
+    }
+
+    /// The tenant's rules, compiled (patterns once per configuration and isolate).
+    pub fn compiled_rules(&self) -> ApiResult<Rc<profile::Rules>> {
+        if let Some(rules) = self.rules.get() {
+            return Ok(rules.clone());
+        }
+        let rules =
+            Rc::new(profile::Rules::new(self.config.rules.clone()).map_err(|_| {
+                ApiError::Internal("a tenant's stored rules do not compile".into())
+            })?);
+        Ok(self.rules.get_or_init(|| rules).clone())
+    }
+}
+
 thread_local! {
-    static CACHE: std::cell::RefCell<BoundedCache<Option<String>>> =
+    static CACHE: std::cell::RefCell<BoundedCache<Option<Rc<Tenant>>>> =
         std::cell::RefCell::new(BoundedCache::new(CACHE_ENTRIES));
 }
 
@@ -276,52 +314,42 @@ fn now_ms() -> f64 {
     worker::js_sys::Date::now()
 }
 
-fn remember(key: &str, text: Option<String>) {
-    let seconds = if text.is_some() {
+fn remember(key: &str, tenant: Option<Rc<Tenant>>) {
+    let seconds = if tenant.is_some() {
         CACHE_SECONDS
     } else {
         ABSENT_CACHE_SECONDS
     };
-    CACHE.with(|c| c.borrow_mut().insert(key, text, seconds * 1000.0, now_ms()));
+    CACHE.with(|c| {
+        c.borrow_mut()
+            .insert(key, tenant, seconds * 1000.0, now_ms())
+    });
 }
 
-/// A KV value, from this isolate's cache while it is fresh.
-async fn cached_text(env: &Env, key: &str) -> ApiResult<Option<String>> {
-    if let Some(text) = CACHE.with(|c| c.borrow().get(key, now_ms())) {
-        return Ok(text);
-    }
-    let text = env
-        .kv(KV)?
-        .get(key)
-        .text()
-        .await
-        .map_err(|_| ApiError::Internal("KV could not be read".into()))?;
-    remember(key, text.clone());
-    Ok(text)
-}
-
-async fn put_text(env: &Env, key: &str, text: String) -> ApiResult<()> {
-    env.kv(KV)?
-        .put(key, text.clone())
-        .map_err(|_| ApiError::Internal("KV could not be written".into()))?
-        .execute()
-        .await
-        .map_err(|_| ApiError::Internal("KV could not be written".into()))?;
-    remember(key, Some(text));
-    Ok(())
-}
-
-pub async fn load(env: &Env, id: &str) -> ApiResult<Option<TenantConfig>> {
+/// A tenant's configuration, from this isolate's cache while it is fresh.
+pub async fn load(env: &Env, id: &str) -> ApiResult<Option<Rc<Tenant>>> {
     if !valid_tenant_id(id) {
         return Ok(None);
     }
-    match cached_text(env, &key(id)).await? {
-        None => Ok(None),
-        // The configuration holds secrets: never put its content in the cause.
-        Some(text) => serde_json::from_str(&text).map(Some).map_err(|_| {
-            ApiError::Internal("a stored tenant configuration could not be read".into())
-        }),
+    let key = key(id);
+    if let Some(tenant) = CACHE.with(|c| c.borrow().get(&key, now_ms())) {
+        return Ok(tenant);
     }
+    let text = env
+        .kv(KV)?
+        .get(&key)
+        .text()
+        .await
+        .map_err(|_| ApiError::Internal("KV could not be read".into()))?;
+    let tenant = match text {
+        None => None,
+        // The configuration holds secrets: never put its content in the cause.
+        Some(text) => Some(Tenant::new(serde_json::from_str(&text).map_err(|_| {
+            ApiError::Internal("a stored tenant configuration could not be read".into())
+        })?)),
+    };
+    remember(&key, tenant.clone());
+    Ok(tenant)
 }
 
 /// Stores a tenant's configuration and the entries of its origins beside it.
@@ -330,43 +358,17 @@ pub async fn store(env: &Env, id: &str, config: &TenantConfig) -> ApiResult<()> 
     CACHE.with(|c| c.borrow_mut().remove(&key(id)));
     let before = load(env, id)
         .await?
-        .map(|old| old.allowed_origins)
+        .map(|old| old.allowed_origins.clone())
         .unwrap_or_default();
     let text = serde_json::to_string(config).map_err(|e| ApiError::Internal(e.to_string()))?;
-    put_text(env, &key(id), text).await?;
+    env.kv(KV)?
+        .put(&key(id), text)
+        .map_err(|_| ApiError::Internal("KV could not be written".into()))?
+        .execute()
+        .await
+        .map_err(|_| ApiError::Internal("KV could not be written".into()))?;
+    remember(&key(id), Some(Tenant::new(config.clone())));
     crate::origins::reindex(env, id, &before, &config.allowed_origins).await
-}
-
-thread_local! {
-    /// Compiled rules per tenant, rebuilt when the tenant's rules change: patterns
-    /// are compiled once per configuration in this isolate, not per request.
-    static COMPILED: std::cell::RefCell<std::collections::HashMap<String, (profile::TenantRules, std::rc::Rc<profile::Rules>)>> =
-        std::cell::RefCell::default();
-}
-
-/// The tenant's rules, compiled.
-pub fn compiled_rules(
-    tenant: &str,
-    rules: &profile::TenantRules,
-) -> ApiResult<std::rc::Rc<profile::Rules>> {
-    COMPILED.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some((source, compiled)) = cache.get(tenant)
-            && source == rules
-        {
-            return Ok(compiled.clone());
-        }
-        let compiled =
-            std::rc::Rc::new(profile::Rules::new(rules.clone()).map_err(|_| {
-                ApiError::Internal("a tenant's stored rules do not compile".into())
-            })?);
-        // Only stored tenants get here, but bound it all the same.
-        if cache.len() >= CACHE_ENTRIES {
-            cache.clear();
-        }
-        cache.insert(tenant.to_owned(), (rules.clone(), compiled.clone()));
-        Ok(compiled)
-    })
 }
 
 #[cfg(test)]

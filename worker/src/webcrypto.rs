@@ -65,6 +65,33 @@ fn raw_key(alg: Alg, key: &TokenKey) -> Result<(Object, Object, Vec<u8>), JsValu
     })
 }
 
+/// Imported keys, by algorithm and key bytes: importing costs a round trip
+/// through the platform on every request otherwise. Only the tenants' own
+/// keys get here (a token cannot bring one), and the map is bounded all the same.
+const KEY_CACHE_ENTRIES: usize = 256;
+
+thread_local! {
+    static KEYS: std::cell::RefCell<std::collections::HashMap<(&'static str, Vec<u8>), CryptoKey>> =
+        std::cell::RefCell::default();
+}
+
+async fn verifying_key(alg: Alg, raw: &[u8], import: &Object) -> Result<CryptoKey, JsValue> {
+    let name = alg.name();
+    let cached = KEYS.with(|keys| keys.borrow().get(&(name, raw.to_vec())).cloned());
+    if let Some(key) = cached {
+        return Ok(key);
+    }
+    let key = import_raw(raw, import, "verify").await?;
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if keys.len() >= KEY_CACHE_ENTRIES {
+            keys.clear();
+        }
+        keys.insert((name, raw.to_vec()), key.clone());
+    });
+    Ok(key)
+}
+
 /// The SEC 1 uncompressed encoding of a P-256 point: 0x04, x, y.
 fn uncompressed_point(x: &[u8; 32], y: &[u8; 32]) -> Vec<u8> {
     let mut point = Vec::with_capacity(65);
@@ -80,7 +107,7 @@ fn uncompressed_point(x: &[u8; 32], y: &[u8; 32]) -> Vec<u8> {
 pub async fn verify(alg: Alg, key: &TokenKey, data: &[u8], signature: &[u8]) -> bool {
     async fn run(alg: Alg, key: &TokenKey, data: &[u8], signature: &[u8]) -> Result<bool, JsValue> {
         let (import, verify, raw) = raw_key(alg, key)?;
-        let crypto_key = import_raw(&raw, &import, "verify").await?;
+        let crypto_key = verifying_key(alg, &raw, &import).await?;
         let promise = subtle()?.verify_with_object_and_js_u8_array_and_js_u8_array(
             &verify,
             &crypto_key,
