@@ -3,7 +3,7 @@
 
 use crate::customer::Write;
 use crate::error::{ApiError, ApiResult};
-use crate::{auth, conditional, cors, customer, dev, strict_json, tenant, webcrypto};
+use crate::{auth, conditional, cors, customer, dev, strict_json, tenant};
 use serde_json::{Value, json};
 use worker::{Env, Method, Request, Response};
 
@@ -136,18 +136,7 @@ async fn put_tenant(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
     let mut config: tenant::TenantConfig = serde_json::from_value(body)
         .map_err(|e| ApiError::MalformedBody(format!("Not a tenant configuration: {e}.")))?;
     config.normalize();
-    let mut errors = config.field_errors();
-    for (i, x, y) in config.es256_points() {
-        if !webcrypto::p256_point_on_curve(&x, &y).await {
-            errors.push(
-                profile::FieldError::new(format!("/token_keys/{i}/x"), profile::Code::InvalidType)
-                    .with("expected", "a point on P-256 (with y)"),
-            );
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    config.check().await?;
     tenant::store(env, id, &config).await?;
     Ok(Response::from_json(&config.redacted())?)
 }

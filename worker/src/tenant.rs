@@ -118,7 +118,7 @@ pub fn small_order_ed25519(key: &[u8; 32]) -> bool {
 impl TenantConfig {
     /// What serde cannot check: every key usable, secrets long enough... All
     /// but whether a P-256 point is on its curve, which the platform answers
-    /// (`crate::webcrypto::p256_point_on_curve`, for each of `es256_points`).
+    /// (see [`Self::check`]).
     pub fn field_errors(&self) -> Vec<profile::FieldError> {
         let mut errors = Vec::new();
         if self.name.trim().is_empty() {
@@ -199,8 +199,27 @@ impl TenantConfig {
         errors
     }
 
+    /// Every problem of the configuration at once: [`Self::field_errors`], and
+    /// each ES256 point that the platform finds off its curve.
+    pub async fn check(&self) -> ApiResult<()> {
+        let mut errors = self.field_errors();
+        for (i, x, y) in self.es256_points() {
+            if !crate::webcrypto::p256_point_on_curve(&x, &y).await {
+                errors.push(
+                    profile::FieldError::new(format!("/token_keys/{i}/x"), Code::InvalidType)
+                        .with("expected", "a point on P-256 (with y)"),
+                );
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+
     /// The well-formed ES256 keys' points: (index, x, y).
-    pub fn es256_points(&self) -> Vec<(usize, [u8; 32], [u8; 32])> {
+    fn es256_points(&self) -> Vec<(usize, [u8; 32], [u8; 32])> {
         self.token_keys
             .iter()
             .enumerate()
