@@ -30,12 +30,14 @@ pub fn clean_custom_value(def: &CustomFieldDef, value: &Value) -> Value {
     }
 }
 
-/// Whether a value counts as given, for `required`.
-fn is_empty(value: &Value) -> bool {
+/// Whether a value counts as not given, for `required`: `null`, an empty
+/// text, and an empty list of choices. An empty list for any other kind is
+/// of the wrong type, not empty.
+fn is_empty(kind: CustomKind, value: &Value) -> bool {
     match value {
         Value::Null => true,
         Value::String(s) => s.is_empty(),
-        Value::Array(items) => items.is_empty(),
+        Value::Array(items) => kind == CustomKind::Multiselect && items.is_empty(),
         _ => false,
     }
 }
@@ -47,7 +49,7 @@ pub fn check_custom_value(
     pattern: Option<&crate::pattern::Pattern>,
     value: &Value,
 ) -> Option<FieldError> {
-    if is_empty(value) {
+    if is_empty(def.kind, value) {
         return def
             .required
             .then(|| FieldError::new(pointer, Code::Required));

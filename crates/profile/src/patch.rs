@@ -11,7 +11,7 @@ use crate::access::{
 };
 use crate::clean::clean;
 use crate::error::{Code, FieldError, pointer_segment};
-use crate::model::{ConsentPurpose, EmailStatus, MAX_DELIVERY_ADDRESSES, Profile};
+use crate::model::{Consent, ConsentPurpose, EmailStatus, MAX_DELIVERY_ADDRESSES, Profile};
 use crate::tenant::Rules;
 use crate::validate::validate;
 use serde_json::{Map, Value};
@@ -339,24 +339,75 @@ fn check_types(
         let Some(value) = merged.get(key) else {
             continue;
         };
+        let base = format!("/{}", pointer_segment(key));
+        if let Some(pointer) = misshapen(&base, key, value) {
+            errors.push(FieldError::new(pointer, Code::InvalidType));
+            continue;
+        }
+        // Consents are keyed by purpose, which serde's path would not name.
+        if let ("consents", Value::Object(entries)) = (key.as_str(), value) {
+            for (purpose, consent) in entries {
+                let at = format!("{base}/{}", pointer_segment(purpose));
+                // `"granted": null` removed it, as a merge patch does.
+                if consent.get("granted").is_none() {
+                    errors.push(FieldError::new(format!("{at}/granted"), Code::Required));
+                } else if let Err(error) = serde_path_to_error::deserialize::<_, Consent>(consent) {
+                    let inside = path_pointer(&error.path().to_string()).unwrap_or_default();
+                    errors.push(FieldError::new(format!("{at}{inside}"), Code::InvalidType));
+                }
+            }
+            continue;
+        }
         let single = Value::Object(Map::from_iter([(key.clone(), value.clone())]));
         if let Err(error) = serde_path_to_error::deserialize::<_, Profile>(single) {
-            let path = error.path().to_string();
-            let pointer = format!(
-                "/{}",
-                path.replace('.', "/")
-                    .replace(['[', ']'], "/")
-                    .replace("//", "/")
-                    .trim_end_matches('/')
-            );
-            let pointer = if pointer == "/" || pointer == "/." {
-                format!("/{key}")
-            } else {
-                pointer
-            };
+            let pointer = path_pointer(&error.path().to_string()).unwrap_or(base);
             errors.push(FieldError::new(pointer, Code::InvalidType));
         }
     }
+}
+
+/// Where serde's readers are lenient, the wire shape is not: an object field
+/// given as an array (serde reads a struct from a sequence), or a list item
+/// or consent that is not an object.
+fn misshapen(base: &str, key: &str, value: &Value) -> Option<String> {
+    const OBJECTS: [&str; 6] = [
+        "invoice_address",
+        "company",
+        "loyalty",
+        "acquisition",
+        "consents",
+        "custom_fields",
+    ];
+    if OBJECTS.contains(&key) && !value.is_object() {
+        return Some(base.to_owned());
+    }
+    let items: Vec<(String, &Value)> = match (key, value) {
+        ("delivery_addresses", Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (i.to_string(), item))
+            .collect(),
+        ("consents", Value::Object(entries)) => entries
+            .iter()
+            .map(|(purpose, entry)| (pointer_segment(purpose), entry))
+            .collect(),
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .find(|(_, item)| !item.is_object())
+        .map(|(at, _)| format!("{base}/{at}"))
+}
+
+/// serde_path_to_error's path (`invoice_address.city`, `delivery_addresses[0].id`)
+/// as a JSON Pointer, or `None` when it names the value itself (`.`).
+fn path_pointer(path: &str) -> Option<String> {
+    let tail = path
+        .replace('.', "/")
+        .replace(['[', ']'], "/")
+        .replace("//", "/");
+    let tail = tail.trim_matches('/');
+    (!tail.is_empty()).then(|| format!("/{tail}"))
 }
 
 /// The place an error refuses: a top-level field, or one entry of

@@ -361,3 +361,49 @@ fn a_new_email_address_is_unverified() {
     .unwrap();
     assert_eq!(new.profile.email_status, profile::EmailStatus::Unverified);
 }
+
+#[test]
+fn an_array_where_an_object_belongs_is_a_type_error_not_an_empty_object() {
+    for (patch, pointer) in [
+        (json!({"company": []}), "/company"),
+        (json!({"invoice_address": []}), "/invoice_address"),
+        (json!({"custom_fields": []}), "/custom_fields"),
+        (json!({"consents": []}), "/consents"),
+        (json!({"delivery_addresses": [[]]}), "/delivery_addresses/0"),
+        (
+            json!({"delivery_addresses": ["home"]}),
+            "/delivery_addresses/0",
+        ),
+        (json!({"consents": {"sms": []}}), "/consents/sms"),
+    ] {
+        assert_eq!(
+            refused(patch.clone()),
+            [(pointer.to_owned(), Code::InvalidType)],
+            "{patch}"
+        );
+    }
+}
+
+#[test]
+fn a_consent_of_the_wrong_type_is_named_by_its_purpose() {
+    for granted in [json!("yes"), json!(1), json!({})] {
+        assert_eq!(
+            refused(json!({"consents": {"sms": {"granted": granted}}})),
+            [("/consents/sms/granted".to_owned(), Code::InvalidType)],
+            "{granted}"
+        );
+    }
+    assert_eq!(
+        refused(json!({"consents": {"sms": {"granted": null}}})),
+        [("/consents/sms/granted".to_owned(), Code::Required)],
+        "null removes it, as a merge patch does"
+    );
+}
+
+#[test]
+fn an_empty_list_is_no_value_only_for_a_multiselect() {
+    assert_eq!(
+        refused(json!({"custom_fields": {"shoe_size": []}})),
+        [("/custom_fields/shoe_size".to_owned(), Code::InvalidType)]
+    );
+}
