@@ -188,7 +188,16 @@ fn end_to_end(tools: &Tools, tally: &mut Tally) -> Result<()> {
         .ok_or("chromedriver is missing")?;
     let result = counted(
         cargo()
-            .args(["test", "--package", "e2e", "--", "--test-threads", "2"])
+            // --show-output: the suites print what they tried and found.
+            .args([
+                "test",
+                "--package",
+                "e2e",
+                "--",
+                "--test-threads",
+                "2",
+                "--show-output",
+            ])
             .env("PROFILE_BASE_URL", &server.base_url)
             .env("PROFILE_NO_DEV_BASE_URL", &deployed.base_url)
             .env(
