@@ -2,18 +2,13 @@
 //! keys in its configuration, chosen by `kid`), and tokens that must fail.
 
 use base64::Engine;
+use e2e::keys::{ED25519_PRIVATE, ED25519_X, P256_PRIVATE, P256_X, P256_Y, der};
 use e2e::{base_url, dev_var, http, now, unique_customer};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const TENANT: &str = "asymmetric-keys";
-/// Test keys made for these tests only (PKCS#8, DER, base64).
-const ED25519_PRIVATE: &str = "MC4CAQAwBQYDK2VwBCIEIIwjN5G/hUCb4UpXAQO4NhKvM0zgRmpN3sPKruMnXUQt";
-const ED25519_X: &str = "UusOVBbLHFsD_fuRehW2iFWsWMNHMusL0O3AJCXfXxw";
-const P256_PRIVATE: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgFQTF3L0i0vH+QqSDtwGHmsg+h9rA7ElzBbeK4e46UY+hRANCAAQQo25QRMuk0WiAoubrLTlVi0VWvye6b1rsEOOj7Ul5ioeEoC3wzDUfIrymWLXW/bD+Mw5Q62lVmE4mv72eg84z";
-const P256_X: &str = "EKNuUETLpNFogKLm6y05VYtFVr8num9a7BDjo-1JeYo";
-const P256_Y: &str = "h4SgLfDMNR8ivKZYtdb9sP4zDlDraVWYTia_vZ6DzjM";
 const HS256_SECRET: &str = "asymmetric-tenant-also-has-a-shared-secret-0123";
 
 async fn create_tenant() {
@@ -41,12 +36,6 @@ async fn create_tenant() {
         shown["token_keys"][2].get("secret").is_none(),
         "secrets are not"
     );
-}
-
-fn der(base64: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(base64)
-        .unwrap()
 }
 
 fn claims(customer: &str) -> Value {
