@@ -125,6 +125,40 @@ pub async fn patch_over_api(customer: &str, patch: &Value) {
     assert_eq!(saved.status(), 200, "saving {patch} over the API");
 }
 
+/// Creates or replaces a tenant with the operator's key; it must succeed.
+pub async fn put_tenant(id: &str, config: &Value) {
+    let response = http()
+        .put(format!("{}/v1/tenants/{id}", base_url()))
+        .bearer_auth(dev_var("OPERATOR_KEY").expect("worker/.dev.vars"))
+        .json(config)
+        .send()
+        .await
+        .expect("saving a tenant");
+    let status = response.status();
+    assert_eq!(
+        status,
+        200,
+        "saving tenant {id}: {}",
+        response.text().await.unwrap_or_default()
+    );
+}
+
+/// A customer's profile as they read it, and its ETag.
+pub async fn read_profile(token: &str) -> (Value, String) {
+    let response = http()
+        .get(format!("{}/v1/customers/me", base_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("reading the profile");
+    assert_eq!(response.status(), 200, "reading the profile");
+    let etag = response.headers()["etag"]
+        .to_str()
+        .expect("an ETag")
+        .to_owned();
+    (response.json().await.expect("a profile"), etag)
+}
+
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(20))

@@ -4,7 +4,7 @@
 
 use base64::Engine;
 use e2e::keys::{ED25519_PRIVATE, ED25519_X, P256_PRIVATE, P256_X, P256_Y, der};
-use e2e::{base_url, demo_token, dev_var, http, now, unique_customer};
+use e2e::{base_url, demo_token, dev_var, http, now, put_tenant, unique_customer};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -17,26 +17,10 @@ const OTHER_SECRET: &str = "attack-b-shared-secret-that-is-long-enough";
 const SHOP: &str = "https://shop.attack.example";
 const OTHER_SHOP: &str = "https://other.attack.example";
 
-async fn put_tenant(id: &str, config: Value) {
-    let response = http()
-        .put(format!("{}/v1/tenants/{id}", base_url()))
-        .bearer_auth(dev_var("OPERATOR_KEY").unwrap())
-        .json(&config)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "{}",
-        response.text().await.unwrap()
-    );
-}
-
 async fn tenants() {
     put_tenant(
         TENANT,
-        json!({"name": "Attack A", "allowed_origins": [SHOP], "token_keys": [
+        &json!({"name": "Attack A", "allowed_origins": [SHOP], "token_keys": [
             {"kid": "hs", "alg": "HS256", "secret": SECRET},
             {"kid": "ed", "alg": "EdDSA", "x": ED25519_X},
             {"kid": "p256", "alg": "ES256", "x": P256_X, "y": P256_Y}
@@ -45,13 +29,11 @@ async fn tenants() {
     .await;
     put_tenant(
         OTHER,
-        json!({"name": "Attack B", "allowed_origins": [OTHER_SHOP],
+        &json!({"name": "Attack B", "allowed_origins": [OTHER_SHOP],
                "token_keys": [{"kid": "hs-b", "alg": "HS256", "secret": OTHER_SECRET}]}),
     )
     .await;
-    put_tenant(
-        DISABLED,
-        json!({"name": "Attack off", "disabled": true, "token_keys": [{"kid": "hs", "alg": "HS256", "secret": SECRET}]}),
+    put_tenant(DISABLED, &json!({"name": "Attack off", "disabled": true, "token_keys": [{"kid": "hs", "alg": "HS256", "secret": SECRET}]}),
     )
     .await;
 }

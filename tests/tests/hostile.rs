@@ -5,7 +5,7 @@
 //! body and the `ETag` compare equal, but for what it names).
 
 use base64::Engine;
-use e2e::{base_url, demo_token, dev_var, http, unique_customer};
+use e2e::{base_url, demo_token, dev_var, http, read_profile, unique_customer};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
@@ -101,19 +101,6 @@ fn body_bytes(case: &Case) -> Vec<u8> {
     .into_bytes()
 }
 
-/// The customer's profile and ETag.
-async fn read(token: &str) -> (Value, String) {
-    let response = http()
-        .get(format!("{}/v1/customers/me", base_url()))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
-    (response.json().await.unwrap(), etag)
-}
-
 /// Removes what the case names, and what any accepted write changes by
 /// itself: the version, when, and a named consent's stamps (when, where).
 fn without_stamps(mut profile: Value, named: &BTreeMap<String, Value>) -> Value {
@@ -156,7 +143,7 @@ async fn run(case: Case, category: String) -> Outcome {
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect();
     if let Some(before) = &case.before {
-        let (_, etag) = read(&token).await;
+        let (_, etag) = read_profile(&token).await;
         let response = http()
             .patch(format!("{}/v1/customers/me", base_url()))
             .bearer_auth(&token)
@@ -193,7 +180,7 @@ async fn run(case: Case, category: String) -> Outcome {
     };
     let customer_route = case.route != "tenant";
     let before = if customer_route {
-        Some(read(&token).await)
+        Some(read_profile(&token).await)
     } else {
         None
     };
@@ -238,7 +225,7 @@ async fn run(case: Case, category: String) -> Outcome {
         wrong.push(format!("pointer {pointer:?}, not {expected}"));
     }
     if let Some((before, etag)) = before {
-        let after = read(&token).await;
+        let after = read_profile(&token).await;
         if status >= 300 {
             outcome.unintended_change = after != (before, etag);
         } else {

@@ -2,7 +2,9 @@
 //! outside: nothing panics, nothing stored changes, nothing hidden is shown,
 //! and the request after a refused one is served as usual.
 
-use e2e::{base_url, demo_token, dev_var, http, now, sign, unique_customer};
+use e2e::{
+    base_url, demo_token, dev_var, http, now, put_tenant, read_profile, sign, unique_customer,
+};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -14,14 +16,6 @@ fn me() -> String {
 
 fn etag(response: &Response) -> String {
     response.headers()["etag"].to_str().unwrap().to_owned()
-}
-
-/// The stored profile and its ETag, as the customer reads them.
-async fn read(token: &str) -> (Value, String) {
-    let response = http().get(me()).bearer_auth(token).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let tag = etag(&response);
-    (response.json().await.unwrap(), tag)
 }
 
 async fn patch(token: &str, if_match: &str, body: &str) -> Response {
@@ -39,13 +33,13 @@ async fn patch(token: &str, if_match: &str, body: &str) -> Response {
 /// PATCHes `body` against the current version; returns the answer and
 /// checks, when it is refused, that the whole stored profile is unchanged.
 async fn patch_current(token: &str, body: &str) -> (StatusCode, Value) {
-    let (before, tag) = read(token).await;
+    let (before, tag) = read_profile(token).await;
     let response = patch(token, &tag, body).await;
     let status = response.status();
     let answer: Value = response.json().await.unwrap_or(Value::Null);
     if !status.is_success() {
         assert_eq!(
-            read(token).await,
+            read_profile(token).await,
             (before, tag),
             "a refused write changed nothing"
         );
@@ -60,19 +54,7 @@ async fn tenant(id: &str, secret: &str, extra: Value) {
     for (key, value) in extra.as_object().unwrap() {
         config[key] = value.clone();
     }
-    let response = http()
-        .put(format!("{}/v1/tenants/{id}", base_url()))
-        .bearer_auth(dev_var("OPERATOR_KEY").unwrap())
-        .json(&config)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "{}",
-        response.text().await.unwrap()
-    );
+    put_tenant(id, &config).await;
 }
 
 fn token_of(tenant: &str, secret: &str, customer: &str) -> String {
@@ -160,7 +142,7 @@ async fn the_customer_reads_only_what_the_form_shows_and_writes_only_what_it_edi
     )
     .await;
     let token = token_of("trust-hidden", secret, &unique_customer("trust-hidden"));
-    let (profile, _) = read(&token).await;
+    let (profile, _) = read_profile(&token).await;
     let schema: Value = http()
         .get(format!("{}/v1/customers/me/schema", base_url()))
         .bearer_auth(&token)
@@ -319,7 +301,7 @@ async fn raw_status(head: &str, body_chunks: &[Vec<u8>]) -> String {
 #[tokio::test]
 async fn a_body_declared_over_64_kib_is_refused_with_413() {
     let token = demo_token(&unique_customer("trust-length"));
-    let (before, tag) = read(&token).await;
+    let (before, tag) = read_profile(&token).await;
     let host = base_url().trim_start_matches("http://").to_owned();
     let body = format!(
         "{{\"first_name\": \"Eva\", \"x\": \"{}\"}}",
@@ -332,13 +314,13 @@ async fn a_body_declared_over_64_kib_is_refused_with_413() {
     );
     let status = raw_status(&head, &[body.into_bytes()]).await;
     assert!(status.contains(" 413 "), "{status}");
-    assert_eq!(read(&token).await, (before, tag));
+    assert_eq!(read_profile(&token).await, (before, tag));
 }
 
 #[tokio::test]
 async fn a_chunked_body_is_cut_off_at_64_kib() {
     let token = demo_token(&unique_customer("trust-chunked"));
-    let (before, tag) = read(&token).await;
+    let (before, tag) = read_profile(&token).await;
     let host = base_url().trim_start_matches("http://").to_owned();
     let head = format!(
         "PATCH /v1/customers/me HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
@@ -355,7 +337,7 @@ async fn a_chunked_body_is_cut_off_at_64_kib() {
     chunks.push(b"2\r\n1}\r\n0\r\n\r\n".to_vec());
     let status = raw_status(&head, &chunks).await;
     assert!(status.contains(" 413 "), "{status}");
-    assert_eq!(read(&token).await, (before, tag));
+    assert_eq!(read_profile(&token).await, (before, tag));
 }
 
 #[tokio::test]
@@ -387,7 +369,7 @@ async fn a_wrong_method_gets_405_with_the_methods_allowed() {
 #[tokio::test]
 async fn conditional_headers_follow_rfc_9110() {
     let token = demo_token(&unique_customer("trust-conditional"));
-    let (_, tag) = read(&token).await;
+    let (_, tag) = read_profile(&token).await;
     let saved = patch(&token, "*", r#"{"first_name": "Eva"}"#).await;
     assert_eq!(
         saved.status(),
