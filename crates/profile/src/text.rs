@@ -60,11 +60,34 @@ pub fn is_invisible_format(c: char) -> bool {
         | '\u{E0020}'..='\u{E007F}')
 }
 
+/// The zero-width non-joiner and joiner: invisible, yet part of how Persian
+/// and the Indic scripts are written (ZWNJ, as in "علی‌رضا") and of emoji
+/// sequences (ZWJ, as in "👩‍👧"). Between two visible characters they are
+/// data; anywhere else they only hide something.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}')
+}
+
+/// Whether every joiner in `value` stands between two visible characters.
+fn joiners_between_visible(value: &str) -> bool {
+    let visible = |c: Option<char>| {
+        c.is_some_and(|c| !c.is_whitespace() && !c.is_control() && !is_invisible_format(c))
+    };
+    let chars: Vec<char> = value.chars().collect();
+    chars.iter().enumerate().all(|(i, c)| {
+        !is_joiner(*c)
+            || (visible(i.checked_sub(1).map(|p| chars[p])) && visible(chars.get(i + 1).copied()))
+    })
+}
+
 /// Checks a cleaned text value: no control or invisible characters (a line
-/// break only where `multiline`), at most `max` characters.
+/// break only where `multiline`, a joiner only between visible characters),
+/// at most `max` characters.
 pub fn check_text(pointer: &str, value: &str, max: u64, multiline: bool) -> Option<FieldError> {
-    let bad = |c: char| (c.is_control() && !(multiline && c == '\n')) || is_invisible_format(c);
-    if value.chars().any(bad) {
+    let bad = |c: char| {
+        (c.is_control() && !(multiline && c == '\n')) || (is_invisible_format(c) && !is_joiner(c))
+    };
+    if value.chars().any(bad) || !joiners_between_visible(value) {
         return Some(FieldError::new(pointer, Code::ControlCharacters));
     }
     if value.chars().count() as u64 > max {
@@ -94,6 +117,7 @@ pub fn check_name(pointer: &str, value: &str, max: u64) -> Option<FieldError> {
     let allowed = |c: char| {
         crate::chars::is_letter(c)
             || is_combining_mark(c)
+            || is_joiner(c)
             || matches!(c, ' ' | '\'' | '’' | '-' | '.')
     };
     let starts_with_letter = value.chars().next().is_some_and(crate::chars::is_letter);
@@ -130,6 +154,12 @@ mod tests {
             ("\"Ana\"", Some(Code::InvalidCharacters)),
             ("{Ana}", Some(Code::InvalidCharacters)),
             ("-Ana", Some(Code::InvalidCharacters)),
+            ("علی\u{200C}رضا", None),
+            ("मन\u{200D}ष", None),
+            ("\u{200C}Ana", Some(Code::ControlCharacters)),
+            ("Ana\u{200D}", Some(Code::ControlCharacters)),
+            ("An\u{200C}\u{200C}a", Some(Code::ControlCharacters)),
+            ("Ana \u{200D}Eva", Some(Code::ControlCharacters)),
             ("Ana\u{202E}", Some(Code::ControlCharacters)),
             ("An\u{200B}a", Some(Code::ControlCharacters)),
             ("An\u{0007}a", Some(Code::ControlCharacters)),
@@ -152,6 +182,20 @@ mod tests {
         assert_eq!(clean_line("  Ana \t  María \n"), "Ana María");
         assert_eq!(clean_line("Jose\u{0301}"), "José");
         assert_eq!(clean_multiline(" a \r\nb  \rc\n\n"), "a\nb\nc");
+    }
+
+    #[test]
+    fn a_joiner_inside_an_emoji_sequence_is_data() {
+        let family = "👩\u{200D}👩\u{200D}👧";
+        assert!(check_text("/x", &format!("Team {family}"), 100, false).is_none());
+        assert_eq!(
+            check_text("/x", "\u{200D}👧", 100, false).map(|e| e.code),
+            Some(Code::ControlCharacters)
+        );
+        assert_eq!(
+            check_text("/x", "a\u{200D}\n👧", 100, true).map(|e| e.code),
+            Some(Code::ControlCharacters)
+        );
     }
 
     #[test]
