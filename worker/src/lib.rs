@@ -12,8 +12,10 @@ mod error;
 mod object_call;
 mod origins;
 mod routes;
-mod strict_json;
-mod tenant;
+// Public for the fuzz targets (crates/profile/fuzz), which read bodies and
+// tenant configurations as the Worker does.
+pub mod strict_json;
+pub mod tenant;
 mod token;
 mod webcrypto;
 

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod build;
+pub mod fuzz;
 pub mod server;
 pub mod tools;
 

@@ -12,6 +12,7 @@ commands:
   dev [--port N]   build, run the product on wrangler dev (default port 8787) and print the demo URL
   test             run every check and test (what CI runs)
   build            install what is missing and make the release builds of the widget and the Worker
+  fuzz [--seconds N] [target ...]  run the fuzz targets, each N seconds (default 60)
   bench [api|widget]  measure the API against the floor, and the widget against a static page; writes BENCHMARKS.md";
 
 fn main() -> ExitCode {
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         Some("test") => test::all_checks(),
         Some("build") => build_all(),
         Some("bench") => xtask::bench::run(&args[1..]),
+        Some("fuzz") => xtask::fuzz::run_command(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -8,6 +8,9 @@ use xtask::server::{Server, create_demo_tenant};
 use xtask::tools::{self, Tools};
 use xtask::{Result, build, cargo, describe, phase, root, run};
 
+/// How long each fuzz target runs in a test run.
+const FUZZ_TIME: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Tests counted from the runners' `test result:` lines.
 #[derive(Default)]
 struct Tally {
@@ -32,7 +35,11 @@ pub fn all_checks() -> Result<()> {
 }
 
 fn all(tally: &mut Tally) -> Result<()> {
-    let tools = phase("install what is missing", || tools::ensure(true))?;
+    let tools = phase("install what is missing", || {
+        let tools = tools::ensure(true)?;
+        tools::fuzzer(&tools)?;
+        Ok(tools)
+    })?;
     phase("cargo fmt --check", || {
         run(cargo().args(["fmt", "--all", "--", "--check"]))
     })?;
@@ -80,6 +87,14 @@ fn all(tally: &mut Tally) -> Result<()> {
             cargo().args(["test", "--workspace", "--exclude", "e2e"]),
             tally,
         )
+    })?;
+    phase("fuzzing (each target for a fixed time)", || {
+        let figures = xtask::fuzz::all(&tools, &xtask::fuzz::TARGETS, FUZZ_TIME)?;
+        for line in figures {
+            println!("    {line}");
+        }
+        tally.passed += xtask::fuzz::TARGETS.len() as u64;
+        Ok(())
     })?;
     phase(
         "component tests (wasm-bindgen-test, headless Chromium)",

@@ -1,6 +1,6 @@
 //! Installs what the build and the tests need, once, and idempotently:
 //! the wasm target, the npm packages (wrangler, binaryen, axe-core), pinned cargo tools in
-//! a cache outside the checkout, Chromium for the browser tests, and
+//! a cache outside the checkout (cargo-fuzz only when fuzzing), Chromium for the browser tests, and
 //! `worker/.dev.vars`.
 
 use crate::{Result, root, run};
@@ -152,6 +152,20 @@ const CARGO_TOOLS: &[CargoTool] = &[
         locked: true,
     },
 ];
+
+/// cargo-fuzz, for `cargo xtask fuzz` and the test run's fuzzing phase.
+const CARGO_FUZZ: CargoTool = CargoTool {
+    krate: "cargo-fuzz",
+    version: "0.13.2",
+    bin: "cargo-fuzz",
+    locked: true,
+};
+
+/// Installs cargo-fuzz into the tools cache when it is not there.
+pub fn fuzzer(tools: &Tools) -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    cargo_tool(Path::new(&cargo), &tools.cargo_root, &CARGO_FUZZ)
+}
 
 /// `cargo install` of one pinned version into the tools cache, unless there.
 /// The cache folder is created first: on a new machine not even `~/.cache` exists.

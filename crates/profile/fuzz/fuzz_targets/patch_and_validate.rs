@@ -17,7 +17,9 @@ const STORED: &str = include_str!("../../tests/stored/2026-12.json");
 fn tenant(selector: &[u8; 4]) -> TenantRules {
     let country = [None, Some("SE"), Some("NO"), Some("ES")][usize::from(selector[0] % 4)];
     let mut fields = serde_json::Map::new();
-    let editable = FIELDS.iter().filter(|f| f.access == Access::CustomerEditable);
+    let editable = FIELDS
+        .iter()
+        .filter(|f| f.access == Access::CustomerEditable);
     for (i, spec) in editable.enumerate() {
         let bits = u32::from_le_bytes(*selector) >> (i % 30);
         fields.insert(
@@ -50,10 +52,20 @@ fn tenant(selector: &[u8; 4]) -> TenantRules {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((selector, rest)) = data.split_first_chunk::<4>() else { return };
-    let Ok(patch) = serde_json::from_slice::<Value>(rest) else { return };
-    let Ok(rules) = Rules::new(tenant(selector)) else { return };
-    let actor = if selector[2] & 0x80 == 0 { Actor::Customer } else { Actor::Admin };
+    let Some((selector, rest)) = data.split_first_chunk::<4>() else {
+        return;
+    };
+    let Ok(patch) = serde_json::from_slice::<Value>(rest) else {
+        return;
+    };
+    let Ok(rules) = Rules::new(tenant(selector)) else {
+        return;
+    };
+    let actor = if selector[2] & 0x80 == 0 {
+        Actor::Customer
+    } else {
+        Actor::Admin
+    };
     let change = Change {
         actor,
         rules: &rules,
@@ -64,7 +76,12 @@ fuzz_target!(|data: &[u8]| {
     };
     let fixture: Value = serde_json::from_str(STORED).unwrap();
     let stored: Profile = if selector[3] & 0x80 == 0 {
-        Profile::new("p".into(), "t".into(), "c".into(), "2026-01-01T00:00:00Z".into())
+        Profile::new(
+            "p".into(),
+            "t".into(),
+            "c".into(),
+            "2026-01-01T00:00:00Z".into(),
+        )
     } else {
         serde_json::from_value(fixture["profiles"][0].clone()).unwrap()
     };
@@ -73,6 +90,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(patched) = apply_patch(&stored, &patch, &change) {
         let again = apply_patch(&patched.profile, &patch, &change)
             .expect("a patch accepted once is accepted again");
-        assert!(again.changed.is_empty(), "re-applying changed {:?}", again.changed);
+        assert!(
+            again.changed.is_empty(),
+            "re-applying changed {:?}",
+            again.changed
+        );
     }
 });
