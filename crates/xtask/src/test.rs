@@ -38,6 +38,7 @@ fn all(tally: &mut Tally) -> Result<()> {
     let tools = phase("install what is missing", || {
         let tools = tools::ensure(true)?;
         tools::fuzzer(&tools)?;
+        tools::token_libraries()?;
         Ok(tools)
     })?;
     phase("cargo fmt --check", || {

@@ -1,6 +1,7 @@
 //! Installs what the build and the tests need, once, and idempotently:
 //! the wasm target, the npm packages (wrangler, binaryen, axe-core), pinned cargo tools in
-//! a cache outside the checkout (cargo-fuzz only when fuzzing), Chromium for the browser tests, and
+//! a cache outside the checkout (cargo-fuzz, and the token libraries jose and PyJWT, only for
+//! the tests), Chromium for the browser tests, and
 //! `worker/.dev.vars`.
 
 use crate::{Result, root, run};
@@ -152,6 +153,85 @@ const CARGO_TOOLS: &[CargoTool] = &[
         locked: true,
     },
 ];
+
+/// The token libraries tenants' backends use, for the test that their tokens
+/// verify: `jose` from npm and `PyJWT` (with `cryptography`) from PyPI.
+pub const JOSE_VERSION: &str = "6.2.18";
+pub const PYJWT_VERSION: &str = "2.15.1";
+const CRYPTOGRAPHY_VERSION: &str = "50.0.2";
+
+/// Where those libraries are: `jose/node_modules/jose`, and `pyjwt` for PYTHONPATH.
+pub struct TokenLibraries {
+    pub jose: PathBuf,
+    pub pyjwt: PathBuf,
+}
+
+/// Their folders in the tools cache, installed or not (named by version, so
+/// that a new version is a new folder).
+pub fn token_library_dirs() -> Result<TokenLibraries> {
+    let cache = cache_dir()?;
+    Ok(TokenLibraries {
+        jose: cache.join(format!("jose-{JOSE_VERSION}")),
+        pyjwt: cache.join(format!("pyjwt-{PYJWT_VERSION}")),
+    })
+}
+
+/// Installs jose and PyJWT into the tools cache unless they are there, with
+/// npm's and pip's download caches in the tools cache too. A folder counts as
+/// installed only once its install finished (it then holds `installed`).
+pub fn token_libraries() -> Result<TokenLibraries> {
+    let dirs = token_library_dirs()?;
+    let cache = cache_dir()?;
+    let jose_spec = format!("jose@{JOSE_VERSION}");
+    let npm_cache = cache.join("npm-cache");
+    install_once(&dirs.jose, &jose_spec, |dir| {
+        run(Command::new("npm")
+            .args([
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
+            .arg(dir)
+            .arg("--cache")
+            .arg(&npm_cache)
+            .arg(&jose_spec))
+    })?;
+    let pyjwt_spec = format!("PyJWT {PYJWT_VERSION} with cryptography {CRYPTOGRAPHY_VERSION}");
+    let pip_cache = cache.join("pip-cache");
+    install_once(&dirs.pyjwt, &pyjwt_spec, |dir| {
+        run(Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg("--target")
+            .arg(dir)
+            .arg("--cache-dir")
+            .arg(&pip_cache)
+            .arg(format!("PyJWT[crypto]=={PYJWT_VERSION}"))
+            .arg(format!("cryptography=={CRYPTOGRAPHY_VERSION}")))
+        .map_err(|e| format!("{e}: PyJWT needs Python 3 with pip (python3 -m pip)"))
+    })?;
+    Ok(dirs)
+}
+
+fn install_once(dir: &Path, what: &str, install: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let stamp = dir.join("installed");
+    if stamp.exists() {
+        return Ok(());
+    }
+    println!("    installing {what} into {} (once)", dir.display());
+    // What an interrupted install left is not to be trusted.
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    install(dir)?;
+    std::fs::write(&stamp, what).map_err(|e| format!("writing {}: {e}", stamp.display()))
+}
 
 /// cargo-fuzz, for `cargo xtask fuzz` and the test run's fuzzing phase.
 const CARGO_FUZZ: CargoTool = CargoTool {
