@@ -133,6 +133,29 @@ impl Server {
         Ok(())
     }
 
+    /// Kills wrangler's whole process group (wrangler and workerd) with
+    /// SIGKILL, as a crash or a power cut would: nothing is flushed or shut
+    /// down. Returns once no process of the group is left.
+    pub fn kill(&mut self) -> Result<()> {
+        let group = self.child.id() as i32;
+        unsafe { libc::kill(-group, libc::SIGKILL) };
+        let _ = self.child.wait();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // kill(-group, 0) fails with ESRCH once the group is empty.
+        while unsafe { libc::kill(-group, 0) } == 0 {
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "processes of group {group} outlived SIGKILL for 10 s"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if let Ok(mut running) = RUNNING.lock() {
+            running.retain(|g| *g != group);
+        }
+        Ok(())
+    }
+
     pub fn stop(&mut self) {
         let group = self.child.id() as i32;
         if let Ok(None) = self.child.try_wait() {
