@@ -332,3 +332,37 @@ impl Browser {
         let _ = self.driver.kill().await;
     }
 }
+
+/// A suite's hard caps: at most `cases` cases and `time` of wall time. The
+/// suite is stopped at its time cap and fails, and fails if it grows past its
+/// case cap, so that no suite can quietly make `cargo xtask test` slow.
+pub struct Caps {
+    pub suite: &'static str,
+    pub cases: usize,
+    pub time: Duration,
+}
+
+impl Caps {
+    /// Runs the suite's body, failing it if it runs past the time cap.
+    pub async fn run<F: std::future::Future>(&self, body: F) -> F::Output {
+        match tokio::time::timeout(self.time, body).await {
+            Ok(output) => output,
+            Err(_) => panic!(
+                "{}: stopped at its cap of {} s",
+                self.suite,
+                self.time.as_secs()
+            ),
+        }
+    }
+
+    /// Fails if `cases` is over the case cap; otherwise says the caps, for the figures line.
+    pub fn within(&self, cases: usize) -> String {
+        assert!(
+            cases <= self.cases,
+            "{}: {cases} cases, over its cap of {}",
+            self.suite,
+            self.cases
+        );
+        format!("caps {} cases, {} s", self.cases, self.time.as_secs())
+    }
+}

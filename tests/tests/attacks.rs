@@ -4,10 +4,11 @@
 
 use base64::Engine;
 use e2e::keys::{ED25519_PRIVATE, ED25519_X, P256_PRIVATE, P256_X, P256_Y, der};
-use e2e::{base_url, demo_token, dev_var, http, now, put_tenant, unique_customer};
+use e2e::{Caps, base_url, demo_token, dev_var, http, now, put_tenant, unique_customer};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use std::time::Duration;
 
 const TENANT: &str = "attack-a";
 const OTHER: &str = "attack-b";
@@ -366,8 +367,18 @@ async fn customer_status(
     (response.status(), response.headers().clone())
 }
 
+const CAPS: Caps = Caps {
+    suite: "token and access attacks",
+    cases: 200,
+    time: Duration::from_secs(120),
+};
+
 #[tokio::test]
 async fn no_token_or_access_attack_succeeds() {
+    CAPS.run(all_attacks()).await;
+}
+
+async fn all_attacks() {
     tenants().await;
     // The suite's own control: a good token of the same tenant gets in.
     let good = signed(Algorithm::HS256, "hs", &claims(json!({})));
@@ -513,10 +524,11 @@ async fn no_token_or_access_attack_succeeds() {
     }
     let kinds: Vec<String> = per_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
     println!(
-        "token and access attacks: {} cases ({}), {} succeeded",
+        "token and access attacks: {} cases ({}), {} succeeded ({})",
         tried.len(),
         kinds.join(", "),
-        succeeded.len()
+        succeeded.len(),
+        CAPS.within(tried.len()),
     );
     for line in &succeeded {
         println!("    succeeded: {line}");

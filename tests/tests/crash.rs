@@ -16,7 +16,7 @@
 //! passed (a claim left behind is handed over: repaired); and in the end the
 //! claims on disk are exactly one per profile with an address.
 
-use e2e::{demo_token, unique_customer};
+use e2e::{Caps, demo_token, unique_customer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -228,8 +228,19 @@ async fn probe_claim(base: &str, token: &str, email: &str) -> (StatusCode, Value
     (status, body["errors"][0]["code"].clone())
 }
 
+/// Cases: writes sent before the kill.
+const CAPS: Caps = Caps {
+    suite: "crash",
+    cases: 10_000,
+    time: Duration::from_secs(240),
+};
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_and_email_claims_survive_a_sigkill_of_workerd() {
+    CAPS.run(crash_and_check()).await;
+}
+
+async fn crash_and_check() {
     let tools = xtask::tools::installed().unwrap();
     let state = xtask::root()
         .join("target/e2e")
@@ -408,9 +419,10 @@ async fn acknowledged_writes_and_email_claims_survive_a_sigkill_of_workerd() {
          the newest of each of {with_an_acknowledged_write} customers found ({found}), {stored_in_flight} of {unanswered} unanswered writes stored whole, \
          0 half-written profiles; e-mail claims on disk after the crash {}, {left_behind_by_crash} left behind (and 1 planted), \
          all repaired: {} held addresses refused to another customer, {granted} others granted, \
-         {} claims at the end, one per profile with an address",
+         {} claims at the end, one per profile with an address ({})",
         claims_after_crash.values().sum::<usize>(),
         held.len(),
         claims_at_end.values().sum::<usize>(),
+        CAPS.within(writes.iter().map(|w| w.last_sent as usize).sum()),
     );
 }

@@ -5,12 +5,13 @@
 //! body and the `ETag` compare equal, but for what it names).
 
 use base64::Engine;
-use e2e::{base_url, demo_token, dev_var, http, read_profile, unique_customer};
+use e2e::{Caps, base_url, demo_token, dev_var, http, read_profile, unique_customer};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Cases run at once; the server is one local workerd.
 const AT_ONCE: usize = 8;
@@ -266,8 +267,18 @@ fn tally(counts: &BTreeMap<String, usize>) -> String {
         .join(", ")
 }
 
+const CAPS: Caps = Caps {
+    suite: "hostile input",
+    cases: 1000,
+    time: Duration::from_secs(180),
+};
+
 #[tokio::test]
 async fn every_hostile_case_is_refused_or_stored_as_it_states() {
+    CAPS.run(all_cases()).await;
+}
+
+async fn all_cases() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hostile");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -313,10 +324,11 @@ async fn every_hostile_case_is_refused_or_stored_as_it_states() {
     let server_errors = outcomes.iter().filter(|o| o.server_error).count();
     let changes = outcomes.iter().filter(|o| o.unintended_change).count();
     println!(
-        "hostile input: {total} cases ({}; routes: {}), {} as expected, {server_errors} server errors, {changes} unintended changes",
+        "hostile input: {total} cases ({}; routes: {}), {} as expected, {server_errors} server errors, {changes} unintended changes ({})",
         tally(&per_category),
         tally(&per_route),
         total - wrong.len(),
+        CAPS.within(total),
     );
     for line in &wrong {
         println!("    not as stated: {line}");

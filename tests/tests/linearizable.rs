@@ -4,7 +4,7 @@
 //! no acknowledged write lost and no version made twice.
 
 use e2e::linearizable::{Event, Op, check};
-use e2e::{base_url, demo_token, http, read_profile, unique_customer};
+use e2e::{Caps, base_url, demo_token, http, read_profile, unique_customer};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -32,8 +32,19 @@ fn version_of(etag: &str) -> u64 {
         .expect("an ETag \"vN\"")
 }
 
+/// Operations are bounded by the run's length; the caps stop a runaway.
+const CAPS: Caps = Caps {
+    suite: "linearizability",
+    cases: 50_000,
+    time: Duration::from_secs(90),
+};
+
 #[tokio::test]
 async fn reads_and_conditional_writes_are_linearizable() {
+    CAPS.run(run_and_check()).await;
+}
+
+async fn run_and_check() {
     let tokens: Vec<String> = (0..CUSTOMERS)
         .map(|_| demo_token(&unique_customer("linear")))
         .collect();
@@ -148,8 +159,9 @@ async fn reads_and_conditional_writes_are_linearizable() {
         );
     }
     println!(
-        "linearizability: {CUSTOMERS} customers, {CLIENTS} clients, {:.0} s: {reads} reads, {writes} writes acknowledged, {refused} refused as stale; linearizable, none lost, no version made twice",
-        start.elapsed().as_secs_f64()
+        "linearizability: {CUSTOMERS} customers, {CLIENTS} clients, {:.0} s: {reads} reads, {writes} writes acknowledged, {refused} refused as stale; linearizable, none lost, no version made twice ({})",
+        start.elapsed().as_secs_f64(),
+        CAPS.within(reads + writes + refused),
     );
     assert!(writes > 0 && refused > 0, "the run must contend");
 }

@@ -8,6 +8,9 @@ use xtask::server::{Server, create_demo_tenant};
 use xtask::tools::{self, Tools};
 use xtask::{Result, build, cargo, describe, phase, root, run};
 
+/// The longest the whole run may take, a cold one included (CI stops at 90).
+const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
 /// How long each fuzz target runs in a test run.
 const FUZZ_TIME: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -21,7 +24,21 @@ struct Tally {
 pub fn all_checks() -> Result<()> {
     xtask::server::stop_servers_on_ctrl_c();
     let mut tally = Tally::default();
-    let result = all(&mut tally);
+    let started = std::time::Instant::now();
+    let mut result = all(&mut tally);
+    let took = started.elapsed();
+    println!(
+        "==> the whole run took {} min {} s (its limit: {} min)",
+        took.as_secs() / 60,
+        took.as_secs() % 60,
+        RUN_LIMIT.as_secs() / 60
+    );
+    if result.is_ok() && took > RUN_LIMIT {
+        result = Err(format!(
+            "the run took over its limit of {} minutes: look at the phases' times above",
+            RUN_LIMIT.as_secs() / 60
+        ));
+    }
     if result.is_err() && tally.failed == 0 {
         // A check that is not a test (format, lint, build) failed: count it.
         tally.failed = 1;
