@@ -119,8 +119,10 @@ fn npm_packages() -> Result<PathBuf> {
     println!(
         "    installing wrangler, binaryen and axe-core with npm ci (worker/package-lock.json)"
     );
+    // npm's download cache goes in the tools cache, next to everything else installed.
     run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
+        .args(["ci", "--no-audit", "--no-fund", "--cache"])
+        .arg(cache_dir()?.join("npm-cache"))
         .current_dir(&worker))?;
     Ok(node_bin)
 }
