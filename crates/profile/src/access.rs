@@ -36,17 +36,18 @@ impl Access {
     }
 }
 
-/// The form section a built-in field belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Section {
-    Identity,
-    Personal,
-    Contact,
-    Addresses,
-    Consents,
-    Loyalty,
-    Custom,
+crate::wire_enum! {
+    /// The form section a built-in field belongs to.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Section {
+        Identity = "identity",
+        Personal = "personal",
+        Contact = "contact",
+        Addresses = "addresses",
+        Consents = "consents",
+        Loyalty = "loyalty",
+        Custom = "custom",
+    }
 }
 
 /// What the customer is shown of a field: an allow-list, so that a field

@@ -5,157 +5,77 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// Why a value was refused. Serialized as its name, e.g. `"TooLong"`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum Code {
-    /// A required field is missing, empty or was cleared.
-    Required,
-    /// Longer than `max` characters.
-    TooLong,
-    /// Shorter than `min` characters.
-    TooShort,
-    /// A name holds something other than letters, marks, spaces, apostrophes, hyphens, periods.
-    InvalidCharacters,
-    /// Control or invisible formatting characters (bidi overrides, zero-width...).
-    ControlCharacters,
-    /// The JSON value has the wrong type; `expected` names the right one.
-    InvalidType,
-    /// No such field (or consent purpose, or custom field).
-    UnknownField,
-    /// The writer may not change this field.
-    ReadOnly,
-    /// Not an e-mail address.
-    InvalidEmail,
-    /// Another customer of the tenant already uses this e-mail address.
-    EmailTaken,
-    /// Not a phone number: digits with an optional leading `+`.
-    InvalidPhone,
-    /// More than `max` digits.
-    PhoneTooLong,
-    /// Not a real calendar date in the form `YYYY-MM-DD`.
-    InvalidDate,
-    /// A birth date after today.
-    BirthDateInFuture,
-    /// Older than `max` years.
-    TooOld,
-    /// Younger than `min` years.
-    TooYoung,
-    /// Not an ISO 3166-1 alpha-2 country code.
-    InvalidCountry,
-    /// Not a postal code of `country`.
-    InvalidPostalCode,
-    /// A delivery address without a postal code.
-    DeliveryAddressZipMissing,
-    /// A delivery address without a city.
-    DeliveryAddressCityMissing,
-    /// A delivery address without a country.
-    DeliveryAddressCountryMissing,
-    /// An invoice address without a postal code.
-    InvoiceAddressZipMissing,
-    /// An invoice address without a city.
-    InvoiceAddressCityMissing,
-    /// An invoice address without a country.
-    InvoiceAddressCountryMissing,
-    /// More than `max` items.
-    TooMany,
-    /// Two items of a list share an `id` (or two definitions a key).
-    Duplicate,
-    /// Not a national id number of `country`.
-    InvalidNationalId,
-    /// Not a BCP 47 language tag.
-    InvalidLanguage,
-    /// Not one of the field's options.
-    NotAnOption,
-    /// Below `min`.
-    BelowMinimum,
-    /// Above `max`.
-    AboveMaximum,
-    /// Does not match the field's pattern.
-    PatternMismatch,
-    /// A custom field's pattern is not a valid regular expression (tenant configuration).
-    InvalidPattern,
-}
-
-impl Code {
-    /// Every code, in declaration order.
-    pub const ALL: [Code; 33] = {
-        use Code::*;
-        [
-            Required,
-            TooLong,
-            TooShort,
-            InvalidCharacters,
-            ControlCharacters,
-            InvalidType,
-            UnknownField,
-            ReadOnly,
-            InvalidEmail,
-            EmailTaken,
-            InvalidPhone,
-            PhoneTooLong,
-            InvalidDate,
-            BirthDateInFuture,
-            TooOld,
-            TooYoung,
-            InvalidCountry,
-            InvalidPostalCode,
-            DeliveryAddressZipMissing,
-            DeliveryAddressCityMissing,
-            DeliveryAddressCountryMissing,
-            InvoiceAddressZipMissing,
-            InvoiceAddressCityMissing,
-            InvoiceAddressCountryMissing,
-            TooMany,
-            Duplicate,
-            InvalidNationalId,
-            InvalidLanguage,
-            NotAnOption,
-            BelowMinimum,
-            AboveMaximum,
-            PatternMismatch,
-            InvalidPattern,
-        ]
-    };
-
-    /// The wire name, e.g. `"TooLong"`.
-    pub fn as_str(self) -> &'static str {
-        use Code::*;
-        match self {
-            Required => "Required",
-            TooLong => "TooLong",
-            TooShort => "TooShort",
-            InvalidCharacters => "InvalidCharacters",
-            ControlCharacters => "ControlCharacters",
-            InvalidType => "InvalidType",
-            UnknownField => "UnknownField",
-            ReadOnly => "ReadOnly",
-            InvalidEmail => "InvalidEmail",
-            EmailTaken => "EmailTaken",
-            InvalidPhone => "InvalidPhone",
-            PhoneTooLong => "PhoneTooLong",
-            InvalidDate => "InvalidDate",
-            BirthDateInFuture => "BirthDateInFuture",
-            TooOld => "TooOld",
-            TooYoung => "TooYoung",
-            InvalidCountry => "InvalidCountry",
-            InvalidPostalCode => "InvalidPostalCode",
-            DeliveryAddressZipMissing => "DeliveryAddressZipMissing",
-            DeliveryAddressCityMissing => "DeliveryAddressCityMissing",
-            DeliveryAddressCountryMissing => "DeliveryAddressCountryMissing",
-            InvoiceAddressZipMissing => "InvoiceAddressZipMissing",
-            InvoiceAddressCityMissing => "InvoiceAddressCityMissing",
-            InvoiceAddressCountryMissing => "InvoiceAddressCountryMissing",
-            TooMany => "TooMany",
-            Duplicate => "Duplicate",
-            InvalidNationalId => "InvalidNationalId",
-            InvalidLanguage => "InvalidLanguage",
-            NotAnOption => "NotAnOption",
-            BelowMinimum => "BelowMinimum",
-            AboveMaximum => "AboveMaximum",
-            PatternMismatch => "PatternMismatch",
-            InvalidPattern => "InvalidPattern",
-        }
+crate::wire_enum! {
+    /// Why a value was refused. Serialized as its name, e.g. `"TooLong"`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum Code {
+        /// A required field is missing, empty or was cleared.
+        Required,
+        /// Longer than `max` characters.
+        TooLong,
+        /// Shorter than `min` characters.
+        TooShort,
+        /// A name holds something other than letters, marks, spaces, apostrophes, hyphens, periods.
+        InvalidCharacters,
+        /// Control or invisible formatting characters (bidi overrides, zero-width...).
+        ControlCharacters,
+        /// The JSON value has the wrong type; `expected` names the right one.
+        InvalidType,
+        /// No such field (or consent purpose, or custom field).
+        UnknownField,
+        /// The writer may not change this field.
+        ReadOnly,
+        /// Not an e-mail address.
+        InvalidEmail,
+        /// Another customer of the tenant already uses this e-mail address.
+        EmailTaken,
+        /// Not a phone number: digits with an optional leading `+`.
+        InvalidPhone,
+        /// More than `max` digits.
+        PhoneTooLong,
+        /// Not a real calendar date in the form `YYYY-MM-DD`.
+        InvalidDate,
+        /// A birth date after today.
+        BirthDateInFuture,
+        /// Older than `max` years.
+        TooOld,
+        /// Younger than `min` years.
+        TooYoung,
+        /// Not an ISO 3166-1 alpha-2 country code.
+        InvalidCountry,
+        /// Not a postal code of `country`.
+        InvalidPostalCode,
+        /// A delivery address without a postal code.
+        DeliveryAddressZipMissing,
+        /// A delivery address without a city.
+        DeliveryAddressCityMissing,
+        /// A delivery address without a country.
+        DeliveryAddressCountryMissing,
+        /// An invoice address without a postal code.
+        InvoiceAddressZipMissing,
+        /// An invoice address without a city.
+        InvoiceAddressCityMissing,
+        /// An invoice address without a country.
+        InvoiceAddressCountryMissing,
+        /// More than `max` items.
+        TooMany,
+        /// Two items of a list share an `id` (or two definitions a key).
+        Duplicate,
+        /// Not a national id number of `country`.
+        InvalidNationalId,
+        /// Not a BCP 47 language tag.
+        InvalidLanguage,
+        /// Not one of the field's options.
+        NotAnOption,
+        /// Below `min`.
+        BelowMinimum,
+        /// Above `max`.
+        AboveMaximum,
+        /// Does not match the field's pattern.
+        PatternMismatch,
+        /// A custom field's pattern is not a valid regular expression (tenant configuration).
+        InvalidPattern,
     }
 }
 

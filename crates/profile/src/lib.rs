@@ -9,6 +9,8 @@
 //! - [`messages`]: each error code's message in en, es, sv, nb and ru.
 //! - [`customer_view`]: what the customer may read of a profile.
 //! - [`sources`]: where each field of the five source APIs lives here.
+//! - [`wire_enum!`](crate::wire_enum): each enum's wire spellings written once (the enum, `ALL`,
+//!   `as_str`, `parse` and serde's reading and writing come from one declaration).
 
 pub mod access;
 pub mod chars;
@@ -33,6 +35,7 @@ pub mod ui;
 pub mod validate;
 pub mod view;
 pub mod wire;
+pub mod words;
 
 pub use access::{Access, Actor};
 pub use error::{Code, FieldError};

@@ -143,22 +143,24 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Gender {
-    Female,
-    Male,
-    Other,
-    Unspecified,
+crate::wire_enum! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Gender {
+        Female = "female",
+        Male = "male",
+        Other = "other",
+        Unspecified = "unspecified",
+    }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EmailStatus {
-    #[default]
-    Unverified,
-    Verified,
-    Bounced,
+crate::wire_enum! {
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub enum EmailStatus {
+        #[default]
+        Unverified = "unverified",
+        Verified = "verified",
+        Bounced = "bounced",
+    }
 }
 
 /// A postal address. Which parts are needed depends on its use (see the rules).
@@ -208,51 +210,20 @@ pub struct Company {
     pub organization_number: Option<String>,
 }
 
-/// What a customer may be asked to agree to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentPurpose {
-    MarketingEmail,
-    Sms,
-    PushNotifications,
-    Advertising,
-    DataSharing,
-    BirthdayGreetings,
-    EmailReceipts,
-    Newsletter,
-    /// Acceptance of the programme's terms and privacy policy (GDPR).
-    Terms,
-}
-
-impl ConsentPurpose {
-    pub const ALL: [ConsentPurpose; 9] = [
-        ConsentPurpose::MarketingEmail,
-        ConsentPurpose::Sms,
-        ConsentPurpose::PushNotifications,
-        ConsentPurpose::Advertising,
-        ConsentPurpose::DataSharing,
-        ConsentPurpose::BirthdayGreetings,
-        ConsentPurpose::EmailReceipts,
-        ConsentPurpose::Newsletter,
-        ConsentPurpose::Terms,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            ConsentPurpose::MarketingEmail => "marketing_email",
-            ConsentPurpose::Sms => "sms",
-            ConsentPurpose::PushNotifications => "push_notifications",
-            ConsentPurpose::Advertising => "advertising",
-            ConsentPurpose::DataSharing => "data_sharing",
-            ConsentPurpose::BirthdayGreetings => "birthday_greetings",
-            ConsentPurpose::EmailReceipts => "email_receipts",
-            ConsentPurpose::Newsletter => "newsletter",
-            ConsentPurpose::Terms => "terms",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<ConsentPurpose> {
-        ConsentPurpose::ALL.into_iter().find(|p| p.key() == key)
+crate::wire_enum! {
+    /// What a customer may be asked to agree to.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum ConsentPurpose {
+        MarketingEmail = "marketing_email",
+        Sms = "sms",
+        PushNotifications = "push_notifications",
+        Advertising = "advertising",
+        DataSharing = "data_sharing",
+        BirthdayGreetings = "birthday_greetings",
+        EmailReceipts = "email_receipts",
+        Newsletter = "newsletter",
+        /// Acceptance of the programme's terms and privacy policy (GDPR).
+        Terms = "terms",
     }
 }
 

@@ -297,7 +297,7 @@ pub fn replace(
     };
     for purpose in stored.consents.keys() {
         consents
-            .entry(purpose.key())
+            .entry(purpose.as_str())
             .or_insert_with(|| serde_json::json!({"granted": false}));
     }
     patch.insert("consents".into(), Value::Object(consents));
@@ -343,14 +343,13 @@ fn member_by_member(
             *consents = stored
                 .consents
                 .keys()
-                .map(|purpose| (purpose.key().to_owned(), withdrawn()))
+                .map(|purpose| (purpose.as_str().to_owned(), withdrawn()))
                 .collect();
         }
         Some(Value::Object(consents)) => {
             consents.retain(|key, value| {
                 !value.is_null()
-                    || ConsentPurpose::from_key(key)
-                        .is_none_or(|p| stored.consents.contains_key(&p))
+                    || ConsentPurpose::parse(key).is_none_or(|p| stored.consents.contains_key(&p))
             });
             for value in consents.values_mut().filter(|v| v.is_null()) {
                 *value = withdrawn();

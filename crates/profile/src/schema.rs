@@ -36,24 +36,25 @@ pub struct SchemaSection {
     pub fields: Vec<SchemaField>,
 }
 
-/// The control that edits a field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Control {
-    Text,
-    Multiline,
-    Integer,
-    Decimal,
-    Date,
-    Bool,
-    Select,
-    Multiselect,
-    Email,
-    Phone,
-    Address,
-    AddressList,
-    Company,
-    Consent,
+crate::wire_enum! {
+    /// The control that edits a field.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Control {
+        Text = "text",
+        Multiline = "multiline",
+        Integer = "integer",
+        Decimal = "decimal",
+        Date = "date",
+        Bool = "bool",
+        Select = "select",
+        Multiselect = "multiselect",
+        Email = "email",
+        Phone = "phone",
+        Address = "address",
+        AddressList = "address_list",
+        Company = "company",
+        Consent = "consent",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -216,7 +217,7 @@ pub fn form_schema(rules: &Rules, language: &str) -> FormSchema {
         add(
             Section::Consents,
             SchemaField {
-                pointer: format!("/consents/{}/granted", purpose.key()),
+                pointer: format!("/consents/{}/granted", purpose.as_str()),
                 control: Control::Consent,
                 editable: true,
                 required: false,

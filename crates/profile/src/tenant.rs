@@ -61,17 +61,18 @@ impl Default for FieldSetting {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomKind {
-    Text,
-    Multiline,
-    Integer,
-    Decimal,
-    Date,
-    Bool,
-    Select,
-    Multiselect,
+crate::wire_enum! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum CustomKind {
+        Text = "text",
+        Multiline = "multiline",
+        Integer = "integer",
+        Decimal = "decimal",
+        Date = "date",
+        Bool = "bool",
+        Select = "select",
+        Multiselect = "multiselect",
+    }
 }
 
 /// One of the tenant's own fields.

@@ -125,18 +125,11 @@ impl<'a> Object<'a> {
             .collect()
     }
 
-    /// A member that is one of a fixed set of words.
-    fn word<T>(&self, key: &str, words: &[(&str, T)]) -> Read<Option<T>>
-    where
-        T: Copy,
-    {
+    /// A member that is one of a fixed set of words (a [`crate::wire_enum!`]).
+    fn word<T>(&self, key: &str, parse: fn(&str) -> Option<T>) -> Read<Option<T>> {
         match self.text(key)? {
             None => Ok(None),
-            Some(s) => words
-                .iter()
-                .find(|(w, _)| *w == s)
-                .map(|(_, t)| Some(*t))
-                .ok_or(WireError(self.place(key))),
+            Some(s) => parse(&s).map(Some).ok_or(WireError(self.place(key))),
         }
     }
 
@@ -157,10 +150,7 @@ impl<'a> Object<'a> {
         let mut messages = BTreeMap::new();
         if let Some(by_code) = self.child(key)? {
             for name in by_code.map.keys() {
-                let code = Code::ALL
-                    .into_iter()
-                    .find(|c| c.as_str() == name)
-                    .ok_or(WireError(by_code.place(name)))?;
+                let code = Code::parse(name).ok_or(WireError(by_code.place(name)))?;
                 messages.insert(code, by_code.translations(name)?);
             }
         }
@@ -184,30 +174,6 @@ fn address(o: &Object) -> Read<Address> {
     })
 }
 
-const GENDERS: [(&str, Gender); 4] = [
-    ("female", Gender::Female),
-    ("male", Gender::Male),
-    ("other", Gender::Other),
-    ("unspecified", Gender::Unspecified),
-];
-
-const EMAIL_STATUSES: [(&str, EmailStatus); 3] = [
-    ("unverified", EmailStatus::Unverified),
-    ("verified", EmailStatus::Verified),
-    ("bounced", EmailStatus::Bounced),
-];
-
-const CUSTOM_KINDS: [(&str, CustomKind); 8] = [
-    ("text", CustomKind::Text),
-    ("multiline", CustomKind::Multiline),
-    ("integer", CustomKind::Integer),
-    ("decimal", CustomKind::Decimal),
-    ("date", CustomKind::Date),
-    ("bool", CustomKind::Bool),
-    ("select", CustomKind::Select),
-    ("multiselect", CustomKind::Multiselect),
-];
-
 /// A profile in its wire shape.
 pub fn profile(value: &Value) -> Read<Profile> {
     let o = object(value, "")?;
@@ -222,7 +188,7 @@ pub fn profile(value: &Value) -> Read<Profile> {
     let mut consents = BTreeMap::new();
     if let Some(all) = o.child("consents")? {
         for key in all.map.keys() {
-            let purpose = ConsentPurpose::from_key(key).ok_or(WireError(all.place(key)))?;
+            let purpose = ConsentPurpose::parse(key).ok_or(WireError(all.place(key)))?;
             let Some(c) = all.child(key)? else { continue };
             consents.insert(
                 purpose,
@@ -293,14 +259,16 @@ pub fn profile(value: &Value) -> Read<Profile> {
         last_name: o.text("last_name")?,
         birth_date: o.text("birth_date")?,
         estimated_birth_date: o.text("estimated_birth_date")?,
-        gender: o.word("gender", &GENDERS)?,
+        gender: o.word("gender", Gender::parse)?,
         has_children: o.flag("has_children")?,
         national_id: o.text("national_id")?,
         national_id_verified: o.boolean("national_id_verified")?,
         preferred_language: o.text("preferred_language")?,
         photo: o.text("photo")?,
         email: o.text("email")?,
-        email_status: o.word("email_status", &EMAIL_STATUSES)?.unwrap_or_default(),
+        email_status: o
+            .word("email_status", EmailStatus::parse)?
+            .unwrap_or_default(),
         mobile_phone: o.text("mobile_phone")?,
         other_phone: o.text("other_phone")?,
         invoice_address: o
@@ -347,7 +315,7 @@ pub fn tenant_rules(value: &Value) -> Read<TenantRules> {
         custom_fields.push(CustomFieldDef {
             key: d.string("key")?,
             kind: d
-                .word("type", &CUSTOM_KINDS)?
+                .word("type", CustomKind::parse)?
                 .ok_or(WireError(d.place("type")))?,
             required: d.boolean("required")?,
             editable: d.flag("editable")?.unwrap_or(true),
@@ -395,7 +363,7 @@ pub fn field_errors(problem: &Value) -> Read<Vec<FieldError>> {
                 pointer: e.string("pointer")?,
                 code: e
                     .text("code")?
-                    .and_then(|name| Code::ALL.into_iter().find(|c| c.as_str() == name))
+                    .and_then(|name| Code::parse(&name))
                     .ok_or(WireError(e.place("code")))?,
                 params: match e.get("params") {
                     Some(Value::Object(params)) => params.clone(),
@@ -405,33 +373,6 @@ pub fn field_errors(problem: &Value) -> Read<Vec<FieldError>> {
         })
         .collect()
 }
-
-const SECTIONS: [(&str, Section); 7] = [
-    ("identity", Section::Identity),
-    ("personal", Section::Personal),
-    ("contact", Section::Contact),
-    ("addresses", Section::Addresses),
-    ("consents", Section::Consents),
-    ("loyalty", Section::Loyalty),
-    ("custom", Section::Custom),
-];
-
-const CONTROLS: [(&str, Control); 14] = [
-    ("text", Control::Text),
-    ("multiline", Control::Multiline),
-    ("integer", Control::Integer),
-    ("decimal", Control::Decimal),
-    ("date", Control::Date),
-    ("bool", Control::Bool),
-    ("select", Control::Select),
-    ("multiselect", Control::Multiselect),
-    ("email", Control::Email),
-    ("phone", Control::Phone),
-    ("address", Control::Address),
-    ("address_list", Control::AddressList),
-    ("company", Control::Company),
-    ("consent", Control::Consent),
-];
 
 fn choices(o: &Object, key: &str) -> Read<Vec<SchemaOption>> {
     o.list(key)?
@@ -459,7 +400,7 @@ pub fn form_schema(value: &Value) -> Read<FormSchema> {
             fields.push(SchemaField {
                 pointer: f.string("pointer")?,
                 control: f
-                    .word("control", &CONTROLS)?
+                    .word("control", Control::parse)?
                     .ok_or(WireError(f.place("control")))?,
                 editable: f.boolean("editable")?,
                 required: f.boolean("required")?,
@@ -470,7 +411,9 @@ pub fn form_schema(value: &Value) -> Read<FormSchema> {
             });
         }
         sections.push(SchemaSection {
-            id: s.word("id", &SECTIONS)?.ok_or(WireError(s.place("id")))?,
+            id: s
+                .word("id", Section::parse)?
+                .ok_or(WireError(s.place("id")))?,
             label: s.string("label")?,
             fields,
         });
@@ -478,7 +421,7 @@ pub fn form_schema(value: &Value) -> Read<FormSchema> {
     let mut messages = BTreeMap::new();
     if let Some(all) = o.child("messages")? {
         for name in all.map.keys() {
-            if let Some(code) = Code::ALL.into_iter().find(|c| c.as_str() == name) {
+            if let Some(code) = Code::parse(name) {
                 messages.insert(code, all.string(name)?);
             }
         }

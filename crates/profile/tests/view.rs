@@ -169,8 +169,8 @@ fn null_for_all_consents_withdraws_each_and_keeps_their_records() {
             .map(|m| m.keys().map(String::as_str).collect())
             .unwrap_or_default();
         for (purpose, consent) in &patched.profile.consents {
-            let touched = named.is_empty() || named.contains(&purpose.key());
-            assert_eq!(consent.granted, !touched, "{}", purpose.key());
+            let touched = named.is_empty() || named.contains(&purpose.as_str());
+            assert_eq!(consent.granted, !touched, "{}", purpose.as_str());
             if touched {
                 assert_eq!(consent.at.as_deref(), Some("2026-12-01T12:00:00Z"));
             }

@@ -81,7 +81,7 @@ pub(super) fn check_structure(
             "consents" => {
                 for (purpose, consent) in value.as_object().into_iter().flatten() {
                     let at = format!("/consents/{}", pointer_segment(purpose));
-                    if ConsentPurpose::from_key(purpose).is_none() {
+                    if ConsentPurpose::parse(purpose).is_none() {
                         errors.push(FieldError::new(at, Code::UnknownField));
                     } else if let Value::Object(parts) = consent {
                         for part in parts.keys().filter(|p| consent_part_access(p).is_none()) {
@@ -177,7 +177,7 @@ pub(super) fn check_access(
             "consents" => {
                 for purpose in touched
                     .iter()
-                    .filter(|p| ConsentPurpose::from_key(p).is_some())
+                    .filter(|p| ConsentPurpose::parse(p).is_some())
                 {
                     let at = format!("/consents/{purpose}");
                     match (old.get(purpose), new.get(purpose)) {
