@@ -1,4 +1,4 @@
-//! [`wire_enum!`]: an enum whose wire spellings are written once. From one
+//! [`wire_enum!`](crate::wire_enum): an enum whose wire spellings are written once. From one
 //! declaration it gives the enum, `ALL` (every variant, in declaration
 //! order), `as_str`, `parse`, and serde's writing and reading through those
 //! two, so that the Worker (serde), the widget (`crate::wire`) and the
