@@ -39,6 +39,7 @@ pub const MAX_DELIVERY_ADDRESSES: usize = 10;
 
 /// A customer's profile.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 // `default`: so that one field can be read on its own, to point at type errors.
 #[serde(deny_unknown_fields, default)]
 pub struct Profile {
@@ -136,6 +137,7 @@ pub struct Profile {
     pub notes: Option<String>,
     /// Values of the tenant's own fields, keyed by the field's key.
     #[serde(default)]
+    #[cfg_attr(test, proptest(strategy = "crate::wire::tests::custom_values()"))]
     pub custom_fields: BTreeMap<String, Value>,
 }
 
@@ -145,6 +147,7 @@ fn yes() -> bool {
 
 crate::wire_enum! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
     pub enum Gender {
         Female = "female",
         Male = "male",
@@ -155,6 +158,7 @@ crate::wire_enum! {
 
 crate::wire_enum! {
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
     pub enum EmailStatus {
         #[default]
         Unverified = "unverified",
@@ -165,6 +169,7 @@ crate::wire_enum! {
 
 /// A postal address. Which parts are needed depends on its use (see the rules).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,6 +200,7 @@ pub struct Address {
 /// A delivery address: an [`Address`] with a stable id, so a client can tell
 /// the items of the list apart across versions.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct DeliveryAddress {
     pub id: String,
     #[serde(flatten)]
@@ -202,6 +208,7 @@ pub struct DeliveryAddress {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Company {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,6 +220,7 @@ pub struct Company {
 crate::wire_enum! {
     /// What a customer may be asked to agree to.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
     pub enum ConsentPurpose {
         MarketingEmail = "marketing_email",
         Sms = "sms",
@@ -229,6 +237,7 @@ crate::wire_enum! {
 
 /// A consent as recorded: the customer sets `granted`, the server the rest.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     pub granted: bool,
@@ -245,6 +254,7 @@ pub struct Consent {
 
 /// The programme's own facts about the customer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Loyalty {
     #[serde(default)]
@@ -270,6 +280,7 @@ pub struct Loyalty {
 
 /// How the customer came: a campaign code, a referrer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Acquisition {
     #[serde(default, skip_serializing_if = "Option::is_none")]

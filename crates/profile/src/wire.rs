@@ -446,3 +446,6 @@ pub fn form_schema(value: &Value) -> Read<FormSchema> {
         sections,
     })
 }
+
+#[cfg(test)]
+pub(crate) mod tests;
