@@ -3,10 +3,11 @@
 //! what the library serializes and declares.
 
 use e2e::{base_url, http};
+use profile::api::{Caller, ROUTES};
 use profile::model::{Acquisition, Address, Company, Consent, Loyalty};
 use profile::{Code, access::FIELDS};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 async fn document() -> Value {
@@ -109,20 +110,56 @@ async fn the_document_matches_the_library_types() {
     assert_eq!(codes, known);
 }
 
+/// The route table (`profile::api::ROUTES`, which the Worker dispatches from)
+/// and the document name the same routes, each with its operation, who may
+/// call it, the body it takes and the statuses it answers with.
 #[tokio::test]
-async fn every_route_is_documented() {
+async fn the_document_has_exactly_the_routes_of_the_table() {
     let doc = document().await;
-    for (path, method) in [
-        ("/v1/customers/me", "get"),
-        ("/v1/customers/me", "patch"),
-        ("/v1/customers/me", "put"),
-        ("/v1/customers/me", "options"),
-        ("/v1/customers/me/schema", "get"),
-        ("/v1/tenants/{tenant}", "get"),
-        ("/v1/tenants/{tenant}", "put"),
-        ("/openapi.json", "get"),
-        ("/healthz", "get"),
-    ] {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+    let mut in_table = BTreeSet::new();
+    for route in ROUTES.iter().filter(|r| r.caller != Caller::Dev) {
+        let method = route.method.to_ascii_lowercase();
+        let what = format!("{} {}", route.method, route.path);
+        in_table.insert(format!("{method} {}", route.path));
+        let operation = &doc["paths"][route.path][&method];
+        assert!(operation.is_object(), "{what} is not documented");
+        assert_eq!(operation["operationId"], route.operation.as_str(), "{what}");
+        let security = match route.caller {
+            Caller::Customer => json!([{"customer": []}]),
+            Caller::Operator => json!([{"operator": []}]),
+            _ => Value::Null,
+        };
+        assert_eq!(operation["security"], security, "{what}: who may call it");
+        let accepts: BTreeSet<&str> = operation["requestBody"]["content"]
+            .as_object()
+            .map(|content| content.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            accepts,
+            route.accepts.iter().copied().collect(),
+            "{what}: its body"
+        );
+        let statuses: BTreeSet<String> = operation["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        let answered: BTreeSet<String> = route.statuses.iter().map(u16::to_string).collect();
+        assert_eq!(statuses, answered, "{what}: its statuses");
     }
+    let mut in_document = BTreeSet::new();
+    for (path, methods) in doc["paths"].as_object().unwrap() {
+        // A path's own `parameters` (and summary) are not operations.
+        for method in methods.as_object().unwrap().keys() {
+            if matches!(method.as_str(), "parameters" | "summary" | "description") {
+                continue;
+            }
+            in_document.insert(format!("{method} {path}"));
+        }
+    }
+    assert_eq!(
+        in_document, in_table,
+        "routes in the document but not in the table"
+    );
 }

@@ -14,7 +14,7 @@ pub enum ApiError {
     /// No route matches the path (or a dev-only route while dev endpoints are off).
     NotFound,
     /// The route exists but not for this method; carries the methods it takes.
-    MethodNotAllowed(&'static str),
+    MethodNotAllowed(String),
     /// The customer token is missing, malformed, badly signed or expired.
     InvalidToken,
     /// The request's `Origin` is not one the tenant allows.

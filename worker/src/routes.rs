@@ -4,61 +4,45 @@
 use crate::customer::Write;
 use crate::error::{ApiError, ApiResult};
 use crate::{auth, conditional, cors, customer, dev, strict_json, tenant};
+use profile::api::{self, Found, Operation, Route};
 use serde_json::{Value, json};
-use worker::{Env, Method, Request, Response};
+use worker::{Env, Request, Response};
 
 /// Largest JSON body accepted.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Dispatches from the route table (`profile::api::ROUTES`): the table
+/// says which routes exist; this `match` only names each one's handler.
 pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
     let path = req.path();
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let method = req.method();
-    // Each path, then its methods: a known path with another method is a 405
-    // that names the methods it takes.
-    match segments.as_slice() {
-        ["healthz"] => match method {
-            Method::Get => Ok(Response::from_json(&json!({"status": "ok"}))?),
-            _ => Err(ApiError::MethodNotAllowed("GET")),
-        },
-        ["openapi.json"] => match method {
-            Method::Get => {
-                let response = Response::ok(include_str!("../openapi.json"))?;
-                let headers = response.headers().clone();
-                headers.set("Content-Type", "application/json")?;
-                Ok(response.with_headers(headers))
-            }
-            _ => Err(ApiError::MethodNotAllowed("GET")),
-        },
-        ["v1", "customers", "me"] => match method {
-            Method::Get => get_me(req, env).await,
-            Method::Patch => write_me(req, env, Write::MergePatch).await,
-            Method::Put => write_me(req, env, Write::Replace).await,
-            Method::Options => cors::preflight(&req, env).await,
-            _ => Err(ApiError::MethodNotAllowed("GET, PUT, PATCH, OPTIONS")),
-        },
-        ["v1", "customers", "me", "schema"] => match method {
-            Method::Get => get_schema(&req, env).await,
-            Method::Options => cors::preflight(&req, env).await,
-            _ => Err(ApiError::MethodNotAllowed("GET, OPTIONS")),
-        },
-        ["v1", "tenants", id] => match method {
-            Method::Get => get_tenant(&req, env, id).await,
-            Method::Put => {
-                let id = id.to_string();
-                put_tenant(req, env, &id).await
-            }
-            _ => Err(ApiError::MethodNotAllowed("GET, PUT")),
-        },
-        ["dev", "token"] if dev::enabled(env) => match method {
-            Method::Get => dev::token(&req, env).await,
-            _ => Err(ApiError::MethodNotAllowed("GET")),
-        },
-        ["demo"] if dev::enabled(env) => match method {
-            Method::Get => dev::demo_page(),
-            _ => Err(ApiError::MethodNotAllowed("GET")),
-        },
-        _ => Err(ApiError::NotFound),
+    let (route, values) = match api::find(method.as_ref(), &path, dev::enabled(env)) {
+        Found::Route(route, values) => (route, values),
+        Found::MethodNotAllowed(methods) => {
+            return Err(ApiError::MethodNotAllowed(methods.join(", ")));
+        }
+        Found::NotFound => return Err(ApiError::NotFound),
+    };
+    match route.operation {
+        Operation::Health => Ok(Response::from_json(&json!({"status": "ok"}))?),
+        Operation::OpenApi => {
+            let response = Response::ok(include_str!("../openapi.json"))?;
+            let headers = response.headers().clone();
+            headers.set("Content-Type", "application/json")?;
+            Ok(response.with_headers(headers))
+        }
+        Operation::GetMe => get_me(req, env).await,
+        Operation::PatchMe => write_me(req, env, Write::MergePatch, route).await,
+        Operation::ReplaceMe => write_me(req, env, Write::Replace, route).await,
+        Operation::PreflightMe | Operation::PreflightMySchema => cors::preflight(&req, env).await,
+        Operation::GetMySchema => get_schema(&req, env).await,
+        Operation::GetTenant => get_tenant(&req, env, values[0]).await,
+        Operation::PutTenant => {
+            let id = values[0].to_owned();
+            put_tenant(req, env, &id, route).await
+        }
+        Operation::DevToken => dev::token(&req, env).await,
+        Operation::DemoPage => dev::demo_page(),
     }
 }
 
@@ -88,18 +72,14 @@ fn customer_answer(who: &auth::Customer, profile: &profile::Profile) -> ApiResul
     with_etag(Response::from_json(&view)?, &profile.etag())
 }
 
-async fn write_me(mut req: Request, env: &Env, how: Write) -> ApiResult<Response> {
+async fn write_me(mut req: Request, env: &Env, how: Write, route: &Route) -> ApiResult<Response> {
     let who = auth::customer(&req, env).await?;
     cors::check_tenant_origin(&req, &who)?;
     let if_match = req
         .headers()
         .get("If-Match")?
         .ok_or(ApiError::PreconditionRequired)?;
-    let accepted: &[&str] = match how {
-        Write::MergePatch => &["application/merge-patch+json", "application/json"],
-        Write::Replace => &["application/json"],
-    };
-    let body = json_body(&mut req, accepted).await?;
+    let body = json_body(&mut req, route.accepts).await?;
     let profile = customer::write(env, &who, how, if_match, body).await?;
     customer_answer(&who, &profile)
 }
@@ -124,7 +104,7 @@ async fn get_tenant(req: &Request, env: &Env, id: &str) -> ApiResult<Response> {
     Ok(Response::from_json(&config.redacted())?)
 }
 
-async fn put_tenant(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+async fn put_tenant(mut req: Request, env: &Env, id: &str, route: &Route) -> ApiResult<Response> {
     auth::operator(&req, env)?;
     if !tenant::valid_tenant_id(id) {
         return Err(ApiError::Validation(vec![
@@ -132,7 +112,7 @@ async fn put_tenant(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
                 .with("pattern", "[a-z0-9-]{1,64}"),
         ]));
     }
-    let body = json_body(&mut req, &["application/json"]).await?;
+    let body = json_body(&mut req, route.accepts).await?;
     let mut config: tenant::TenantConfig = serde_json::from_value(body)
         .map_err(|e| ApiError::MalformedBody(format!("Not a tenant configuration: {e}.")))?;
     config.normalize();

@@ -13,6 +13,7 @@
 //!   `as_str`, `parse` and serde's reading and writing come from one declaration).
 
 pub mod access;
+pub mod api;
 pub mod chars;
 pub mod clean;
 pub mod custom;
