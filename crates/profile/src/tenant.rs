@@ -26,6 +26,7 @@ pub struct TenantRules {
     /// At most this many digits in a phone number (at most 15).
     pub phone_max_digits: u8,
     /// ISO country whose national id numbers are checked, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub national_id_country: Option<String>,
     pub custom_fields: Vec<CustomFieldDef>,
     /// Messages that replace the built-in ones: by JSON Pointer, then code.

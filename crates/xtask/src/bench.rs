@@ -5,17 +5,16 @@
 //! a static page with the same fields. Writes `target/bench/report.json`,
 //! `target/bench/widget.json` and their tables in `BENCHMARKS.md`.
 
-use crate::server::{Server, agent, create_demo_tenant, dev_var};
+use crate::server::{Server, agent, create_demo_tenant, customer_token, dev_var};
 use crate::tools;
 use crate::{Result, build, cargo, phase, root};
-use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Makes every write a real change.
 static WRITES: AtomicU64 = AtomicU64::new(0);
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// Each measured round is bounded by count and by time.
 const ROUND_REQUESTS: usize = 400;
@@ -84,20 +83,6 @@ const SCENARIOS: [Scenario; 6] = [
 enum Target {
     Ours,
     Floor,
-}
-
-fn token(customer: &str, secret: &str) -> Result<String> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|e| e.to_string())?
-        .as_secs();
-    let claims = json!({"iss": "demo", "sub": customer, "aud": "customer-profile", "iat": now, "exp": now + 3600});
-    encode(
-        &Header::default(),
-        &claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .map_err(|e| e.to_string())
 }
 
 /// One request; returns its latency. A PATCH carries the customer's last ETag.
@@ -298,7 +283,9 @@ pub fn run(args: &[String]) -> Result<()> {
     })?;
     let secret = dev_var("DEMO_TENANT_SECRET")?;
     let auth: Vec<String> = (0..CUSTOMERS_IN_ROTATION)
-        .map(|i| token(&format!("bench-{i}"), &secret).map(|t| format!("Bearer {t}")))
+        .map(|i| {
+            customer_token("demo", &format!("bench-{i}"), &secret).map(|t| format!("Bearer {t}"))
+        })
         .collect::<Result<_>>()?;
     let auth = Arc::new(auth);
     // Create every profile (first access) and learn its ETag.

@@ -10,8 +10,12 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-/// Every target, in the order they run.
+/// Every libFuzzer target, in the order they run.
 pub const TARGETS: [&str; 3] = ["patch_and_validate", "tenant_config", "wire_readers"];
+
+/// The API under schemathesis (see `crate::schemathesis`), stateful phase
+/// included: the long run that `cargo xtask test` leaves out.
+const API: &str = "api";
 
 /// How long each target runs when no time is given.
 const DEFAULT_SECONDS: u64 = 60;
@@ -30,10 +34,10 @@ pub fn run_command(args: &[String]) -> Result<()> {
                     .filter(|&n| n > 0)
                     .ok_or(format!("--seconds takes a whole number above 0\n{usage}"))?;
             }
-            name if TARGETS.contains(&name) => targets.push(name),
+            name if TARGETS.contains(&name) || name == API => targets.push(name),
             other => {
                 return Err(format!(
-                    "unknown target {other:?}: the targets are {}\n{usage}",
+                    "unknown target {other:?}: the targets are {}, {API}\n{usage}",
                     TARGETS.join(", ")
                 ));
             }
@@ -41,13 +45,41 @@ pub fn run_command(args: &[String]) -> Result<()> {
     }
     if targets.is_empty() {
         targets = TARGETS.to_vec();
+        targets.push(API);
     }
-    let tools = phase("install what is missing", || {
+    let api = targets.contains(&API);
+    targets.retain(|t| *t != API);
+    crate::server::stop_servers_on_ctrl_c();
+    let (tools, schemathesis) = phase("install what is missing", || {
         let tools = tools::ensure(false)?;
         tools::fuzzer(&tools)?;
-        Ok(tools)
+        let schemathesis = if api {
+            Some(tools::schemathesis()?)
+        } else {
+            None
+        };
+        Ok((tools, schemathesis))
     })?;
-    let figures = all(&tools, &targets, Duration::from_secs(seconds))?;
+    let mut figures = if targets.is_empty() {
+        Vec::new()
+    } else {
+        all(&tools, &targets, Duration::from_secs(seconds))?
+    };
+    if let Some(schemathesis) = schemathesis {
+        phase("build the widget and the Worker (release)", || {
+            crate::build::widget(&tools)?;
+            crate::build::worker(&tools)
+        })?;
+        let budget = crate::schemathesis::Budget {
+            examples: 500,
+            phases: "examples,coverage,fuzzing,stateful",
+            max_seconds: seconds,
+        };
+        figures.push(phase(
+            &format!("schemathesis for at most {seconds} s"),
+            || crate::schemathesis::run(&tools, &schemathesis, &budget),
+        )?);
+    }
     for line in figures {
         println!("{line}");
     }

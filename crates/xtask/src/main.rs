@@ -12,7 +12,8 @@ commands:
   dev [--port N]   build, run the product on wrangler dev (default port 8787) and print the demo URL
   test             run every check and test (what CI runs)
   build            install what is missing and make the release builds of the widget and the Worker
-  fuzz [--seconds N] [target ...]  run the fuzz targets, each N seconds (default 60)
+  fuzz [--seconds N] [target ...]  run the fuzz targets, each N seconds (default 60): patch_and_validate,
+                   tenant_config, wire_readers (libFuzzer) and api (schemathesis, stateful phase included)
   bench [api|widget]  measure the API against the floor, and the widget against a static page; writes BENCHMARKS.md";
 
 fn main() -> ExitCode {

@@ -208,6 +208,23 @@ pub fn dev_var(name: &str) -> Result<String> {
         })
 }
 
+/// A customer token of `tenant` for `customer`, signed with the tenant's
+/// HS256 `secret` as its backend would sign it; valid for an hour.
+pub fn customer_token(tenant: &str, customer: &str, secret: &str) -> Result<String> {
+    use jsonwebtoken::{EncodingKey, Header, encode};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs();
+    let claims = serde_json::json!({"iss": tenant, "sub": customer, "aud": "customer-profile", "iat": now, "exp": now + 3600});
+    encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .map_err(|e| e.to_string())
+}
+
 /// Creates (or updates) the demo tenant through the operator API, from
 /// `worker/demo-tenant.json`, allowing `base_url` as an origin and signing
 /// with `DEMO_TENANT_SECRET`.

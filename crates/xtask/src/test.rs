@@ -56,8 +56,10 @@ fn all(tally: &mut Tally) -> Result<()> {
         let tools = tools::ensure(true)?;
         tools::fuzzer(&tools)?;
         tools::token_libraries()?;
-        Ok(tools)
+        let schemathesis = tools::schemathesis()?;
+        Ok((tools, schemathesis))
     })?;
+    let (tools, schemathesis) = tools;
     phase("cargo fmt --check", || {
         run(cargo().args(["fmt", "--all", "--", "--check"]))
     })?;
@@ -173,6 +175,13 @@ fn all(tally: &mut Tally) -> Result<()> {
     )?;
     phase("end-to-end tests against wrangler dev", || {
         end_to_end(&tools, tally)
+    })?;
+    phase("schemathesis against its own wrangler dev", || {
+        let line = xtask::schemathesis::run(&tools, &schemathesis, &xtask::schemathesis::IN_TESTS)
+            .inspect_err(|_| tally.failed += 1)?;
+        println!("    {line}");
+        tally.passed += 1;
+        Ok(())
     })
 }
 

@@ -222,6 +222,34 @@ pub fn token_libraries() -> Result<TokenLibraries> {
     Ok(dirs)
 }
 
+/// Schemathesis, which tests the API against its OpenAPI document.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// Installs schemathesis into a virtual environment in the tools cache unless
+/// it is there; returns its command.
+pub fn schemathesis() -> Result<PathBuf> {
+    let cache = cache_dir()?;
+    let venv = cache.join(format!("schemathesis-{SCHEMATHESIS_VERSION}"));
+    let pip_cache = cache.join("pip-cache");
+    let spec = format!("schemathesis {SCHEMATHESIS_VERSION}");
+    install_once(&venv, &spec, |dir| {
+        run(Command::new("python3").args(["-m", "venv"]).arg(dir))
+            .map_err(|e| format!("{e}: schemathesis needs Python 3 with its venv module"))?;
+        run(Command::new(dir.join("bin/python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg("--cache-dir")
+            .arg(&pip_cache)
+            .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")))
+    })?;
+    Ok(venv.join("bin/schemathesis"))
+}
+
 fn install_once(dir: &Path, what: &str, install: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let stamp = dir.join("installed");
     if stamp.exists() {
