@@ -167,34 +167,36 @@ crate::wire_enum! {
     }
 }
 
-/// A postal address. Which parts are needed depends on its use (see the rules).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
-#[serde(deny_unknown_fields)]
-pub struct Address {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub care_of: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub house_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub house_letter: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entrance: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub floor: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub po_box: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// ISO 3166-1 alpha-2, upper case.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
+crate::wire_struct! {
+    /// A postal address. Which parts are needed depends on its use (see the rules).
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+    #[serde(deny_unknown_fields)]
+    pub struct Address {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub line1: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub line2: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub care_of: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub house_number: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub house_letter: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub entrance: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub floor: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub po_box: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub postal_code: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub city: Option<String>,
+        /// ISO 3166-1 alpha-2, upper case.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub country: Option<String>,
+    }
 }
 
 /// A delivery address: an [`Address`] with a stable id, so a client can tell
@@ -207,14 +209,16 @@ pub struct DeliveryAddress {
     pub address: Address,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
-#[serde(deny_unknown_fields)]
-pub struct Company {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_number: Option<String>,
+crate::wire_struct! {
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+    #[serde(deny_unknown_fields)]
+    pub struct Company {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub organization_number: Option<String>,
+    }
 }
 
 crate::wire_enum! {
@@ -252,43 +256,47 @@ pub struct Consent {
     pub policy_version: Option<String>,
 }
 
-/// The programme's own facts about the customer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
-#[serde(deny_unknown_fields)]
-pub struct Loyalty {
-    #[serde(default)]
-    pub member: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rank: Option<String>,
-    #[serde(default)]
-    pub has_card: bool,
-    #[serde(default)]
-    pub any_online_purchase: bool,
-    #[serde(default)]
-    pub any_offline_purchase: bool,
-    #[serde(default)]
-    pub price_list_ids: Vec<String>,
-    /// Named flags, e.g. `power_customer`, `vip`.
-    #[serde(default)]
-    pub flags: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_type: Option<String>,
-    #[serde(default)]
-    pub requires_profile_confirmation: bool,
+crate::wire_struct! {
+    /// The programme's own facts about the customer.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+    #[serde(deny_unknown_fields)]
+    pub struct Loyalty {
+        #[serde(default)]
+        pub member: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub rank: Option<String>,
+        #[serde(default)]
+        pub has_card: bool,
+        #[serde(default)]
+        pub any_online_purchase: bool,
+        #[serde(default)]
+        pub any_offline_purchase: bool,
+        #[serde(default)]
+        pub price_list_ids: Vec<String>,
+        /// Named flags, e.g. `power_customer`, `vip`.
+        #[serde(default)]
+        pub flags: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub customer_type: Option<String>,
+        #[serde(default)]
+        pub requires_profile_confirmation: bool,
+    }
 }
 
-/// How the customer came: a campaign code, a referrer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
-#[serde(deny_unknown_fields)]
-pub struct Acquisition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refer_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refer_url: Option<String>,
+crate::wire_struct! {
+    /// How the customer came: a campaign code, a referrer.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+    #[serde(deny_unknown_fields)]
+    pub struct Acquisition {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub source_code: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub refer_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub refer_url: Option<String>,
+    }
 }
 
 impl Profile {

@@ -7,36 +7,12 @@ use crate::access::{
     Actor, LOYALTY_SEEN_BY_CUSTOMER, consent_part_access, customer_sees, field_spec,
 };
 use crate::error::{Code, FieldError, pointer_segment};
-use crate::model::{Consent, ConsentPurpose, MAX_DELIVERY_ADDRESSES, Profile};
+use crate::model::{
+    Acquisition, Address, Company, Consent, ConsentPurpose, Loyalty, MAX_DELIVERY_ADDRESSES,
+    Profile,
+};
 use crate::tenant::Rules;
 use serde_json::{Map, Value};
-
-const ADDRESS_KEYS: &[&str] = &[
-    "line1",
-    "line2",
-    "care_of",
-    "house_number",
-    "house_letter",
-    "entrance",
-    "floor",
-    "po_box",
-    "postal_code",
-    "city",
-    "country",
-];
-const COMPANY_KEYS: &[&str] = &["name", "organization_number"];
-const LOYALTY_KEYS: &[&str] = &[
-    "member",
-    "rank",
-    "has_card",
-    "any_online_purchase",
-    "any_offline_purchase",
-    "price_list_ids",
-    "flags",
-    "customer_type",
-    "requires_profile_confirmation",
-];
-const ACQUISITION_KEYS: &[&str] = &["source_code", "refer_id", "refer_url"];
 
 /// Members of `value` (if an object) that `known` does not list.
 fn unknown_members(errors: &mut Vec<FieldError>, base: &str, value: &Value, known: &[&str]) {
@@ -59,10 +35,10 @@ pub(super) fn check_structure(
     for (key, value) in patch {
         let base = format!("/{}", pointer_segment(key));
         match key.as_str() {
-            "invoice_address" => unknown_members(errors, &base, value, ADDRESS_KEYS),
-            "company" => unknown_members(errors, &base, value, COMPANY_KEYS),
-            "loyalty" => unknown_members(errors, &base, value, LOYALTY_KEYS),
-            "acquisition" => unknown_members(errors, &base, value, ACQUISITION_KEYS),
+            "invoice_address" => unknown_members(errors, &base, value, &Address::KEYS),
+            "company" => unknown_members(errors, &base, value, &Company::KEYS),
+            "loyalty" => unknown_members(errors, &base, value, &Loyalty::KEYS),
+            "acquisition" => unknown_members(errors, &base, value, &Acquisition::KEYS),
             "delivery_addresses" => {
                 let items = value.as_array().map_or(&[][..], Vec::as_slice);
                 // Refused whole before anything looks inside it.
@@ -73,7 +49,7 @@ pub(super) fn check_structure(
                     continue;
                 }
                 for (i, item) in items.iter().enumerate() {
-                    let mut known = ADDRESS_KEYS.to_vec();
+                    let mut known = Address::KEYS.to_vec();
                     known.push("id");
                     unknown_members(errors, &format!("{base}/{i}"), item, &known);
                 }
@@ -145,7 +121,7 @@ pub(super) fn check_access(
                 ("loyalty", Value::Object(parts)) if customer => parts
                     .keys()
                     .filter(|part| {
-                        LOYALTY_KEYS.contains(&part.as_str())
+                        Loyalty::KEYS.contains(&part.as_str())
                             && !LOYALTY_SEEN_BY_CUSTOMER.contains(&part.as_str())
                     })
                     .collect(),
