@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod build;
 pub mod fuzz;
+pub mod openapi_diff;
 pub mod schemathesis;
 pub mod server;
 pub mod tools;

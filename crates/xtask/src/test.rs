@@ -63,6 +63,30 @@ fn all(tally: &mut Tally) -> Result<()> {
     phase("cargo fmt --check", || {
         run(cargo().args(["fmt", "--all", "--", "--check"]))
     })?;
+    phase(
+        "the OpenAPI document's breaking changes since the last commit",
+        || {
+            let path = root().join("worker/openapi.json");
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("reading {}: {e}", path.display()))?;
+            let now: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("worker/openapi.json: {e}"))?;
+            match xtask::openapi_diff::committed(&root()) {
+                None => println!("    no committed copy to compare with"),
+                Some(before) => {
+                    let changes = xtask::openapi_diff::breaking_changes(&before, &now);
+                    println!(
+                        "    {} breaking changes since the last commit",
+                        changes.len()
+                    );
+                    for change in changes {
+                        println!("    breaking: {change}");
+                    }
+                }
+            }
+            Ok(())
+        },
+    )?;
     phase("clippy (native, every crate)", || {
         run(cargo().args([
             "clippy",
