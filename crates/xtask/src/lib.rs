@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod build;
+pub mod codegen;
 pub mod fuzz;
 pub mod openapi_diff;
 pub mod schemathesis;

@@ -11,6 +11,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   dev [--port N]   build, run the product on wrangler dev (default port 8787) and print the demo URL
   test             run every check and test (what CI runs)
+  codegen [--check]  write what worker/openapi.json takes from the code (--check: fail if it is stale)
   build            install what is missing and make the release builds of the widget and the Worker
   fuzz [--seconds N] [target ...]  run the fuzz targets, each N seconds (default 60): patch_and_validate,
                    tenant_config, wire_readers (libFuzzer) and api (schemathesis, stateful phase included)
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         Some("build") => build_all(),
         Some("bench") => xtask::bench::run(&args[1..]),
         Some("fuzz") => xtask::fuzz::run_command(&args[1..]),
+        Some("codegen") => xtask::codegen::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

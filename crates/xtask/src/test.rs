@@ -64,6 +64,10 @@ fn all(tally: &mut Tally) -> Result<()> {
         run(cargo().args(["fmt", "--all", "--", "--check"]))
     })?;
     phase(
+        "generated files are up to date (cargo xtask codegen --check)",
+        || xtask::codegen::run(&["--check".to_owned()]),
+    )?;
+    phase(
         "the OpenAPI document's breaking changes since the last commit",
         || {
             let path = root().join("worker/openapi.json");

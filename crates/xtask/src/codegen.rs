@@ -1,0 +1,199 @@
+//! `cargo xtask codegen [--check]`: writes what `worker/openapi.json` takes
+//! from the code. From the route table (`profile::api::ROUTES`): the set of
+//! paths and methods, each operation's `operationId`, who may call it
+//! (`security`), the media types of its body and the statuses it answers with.
+//! From the library: the error codes (`Code::ALL`) as the enum of
+//! `FieldError.code`. The prose and the schemas of the types stay as written in
+//! the file, and end-to-end tests compare those with the types; codegen keeps
+//! them and writes the file with its keys in order. `--check` (run by `cargo
+//! xtask test`) fails when the file is not what codegen would write.
+
+use crate::{Result, root};
+use profile::Code;
+use profile::api::{Caller, ROUTES, Route};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+pub fn run(args: &[String]) -> Result<()> {
+    let check = match args {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => return Err("usage: cargo xtask codegen [--check]".into()),
+    };
+    let path = root().join("worker/openapi.json");
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let document: Value =
+        serde_json::from_str(&text).map_err(|e| format!("worker/openapi.json: {e}"))?;
+    let generated = pretty(&generate(document));
+    if generated == text {
+        println!("    worker/openapi.json is up to date");
+        return Ok(());
+    }
+    if check {
+        return Err(
+            "worker/openapi.json is stale: run `cargo xtask codegen` and commit the file".into(),
+        );
+    }
+    std::fs::write(&path, generated).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    println!("    wrote worker/openapi.json");
+    Ok(())
+}
+
+/// One space of indent per level, a newline at the end.
+fn pretty(value: &Value) -> String {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    value
+        .serialize(&mut serializer)
+        .expect("a JSON value serializes");
+    String::from_utf8(out).expect("serde_json writes UTF-8") + "\n"
+}
+
+/// The document with everything the code decides written from the code.
+pub fn generate(mut document: Value) -> Value {
+    let old_paths = document["paths"].as_object().cloned().unwrap_or_default();
+    let mut paths = Map::new();
+    for route in ROUTES.iter().filter(|r| r.caller != Caller::Dev) {
+        let old_item = old_paths.get(route.path);
+        let item = paths.entry(route.path).or_insert_with(|| {
+            // A path's own members (its `parameters`) are kept.
+            let mut item = old_item.cloned().unwrap_or_else(|| json!({}));
+            if let Some(members) = item.as_object_mut() {
+                members.retain(|key, _| !is_method(key));
+            }
+            item
+        });
+        let method = route.method.to_ascii_lowercase();
+        let old = old_item.and_then(|item| item.get(&method)).cloned();
+        item[method.as_str()] = operation(route, old);
+    }
+    document["paths"] = Value::Object(paths);
+    let codes: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
+    document["components"]["schemas"]["FieldError"]["properties"]["code"]["enum"] = json!(codes);
+    document
+}
+
+fn is_method(key: &str) -> bool {
+    matches!(
+        key,
+        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+    )
+}
+
+/// One operation: what the table says, over what the file says of it.
+fn operation(route: &Route, old: Option<Value>) -> Value {
+    let mut op = old.unwrap_or_else(|| json!({"summary": route.operation.as_str()}));
+    op["operationId"] = json!(route.operation.as_str());
+    let members = op.as_object_mut().expect("an operation is an object");
+    match route.caller {
+        Caller::Customer => {
+            members.insert("security".into(), json!([{"customer": []}]));
+        }
+        Caller::Operator => {
+            members.insert("security".into(), json!([{"operator": []}]));
+        }
+        _ => {
+            members.remove("security");
+        }
+    }
+    if route.accepts.is_empty() {
+        members.remove("requestBody");
+    } else {
+        let old_content = members
+            .get("requestBody")
+            .and_then(|body| body["content"].as_object())
+            .cloned()
+            .unwrap_or_default();
+        // A new media type takes the schema of the ones already written.
+        let schema = old_content
+            .values()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let mut content = Map::new();
+        for media_type in route.accepts {
+            let entry = old_content
+                .get(*media_type)
+                .cloned()
+                .unwrap_or_else(|| schema.clone());
+            content.insert((*media_type).to_owned(), entry);
+        }
+        let body = members
+            .entry("requestBody")
+            .or_insert_with(|| json!({"required": true}));
+        body["content"] = Value::Object(content);
+    }
+    let old_responses = members
+        .get("responses")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut responses = Map::new();
+    for status in route.statuses {
+        let key = status.to_string();
+        let entry = old_responses.get(&key).cloned().unwrap_or_else(|| {
+            if *status >= 400 {
+                json!({"$ref": "#/components/responses/Problem"})
+            } else {
+                json!({"description": "Success"})
+            }
+        });
+        responses.insert(key, entry);
+    }
+    members.insert("responses".into(), Value::Object(responses));
+    op
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_of_the_table_is_written_into_a_document_that_lacks_it() {
+        let document = json!({"paths": {"/old": {"get": {"summary": "gone"}}}, "components": {"schemas": {"FieldError": {}}}});
+        let generated = generate(document);
+        let paths = generated["paths"].as_object().unwrap();
+        assert!(
+            !paths.contains_key("/old"),
+            "a route the table lacks is dropped"
+        );
+        let put = &generated["paths"]["/v1/tenants/{tenant}"]["put"];
+        assert_eq!(put["operationId"], "putTenant");
+        assert_eq!(put["security"], json!([{"operator": []}]));
+        assert!(put["requestBody"]["content"]["application/json"].is_object());
+        assert_eq!(
+            put["responses"]["422"]["$ref"],
+            "#/components/responses/Problem"
+        );
+        assert!(
+            generated["paths"]["/dev/token"].is_null(),
+            "development routes are not documented"
+        );
+        let codes = generated["components"]["schemas"]["FieldError"]["properties"]["code"]["enum"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(codes, Code::ALL.len());
+    }
+
+    #[test]
+    fn what_the_file_says_beyond_the_table_is_kept() {
+        let document = json!({"paths": {"/v1/customers/me": {
+            "get": {"summary": "The profile", "security": [{"customer": []}], "responses": {
+                "200": {"description": "The profile", "content": {"application/json": {}}},
+                "500": {"description": "not in the table"}
+            }}
+        }}});
+        let generated = generate(document);
+        let get = &generated["paths"]["/v1/customers/me"]["get"];
+        assert_eq!(get["summary"], "The profile");
+        assert_eq!(get["responses"]["200"]["description"], "The profile");
+        assert!(
+            get["responses"]["500"].is_null(),
+            "statuses come from the table"
+        );
+        assert!(get["responses"]["304"].is_object());
+    }
+}
