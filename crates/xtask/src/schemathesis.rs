@@ -29,7 +29,7 @@ pub struct Budget {
 pub const IN_TESTS: Budget = Budget {
     examples: 25,
     phases: "examples,coverage,fuzzing",
-    max_seconds: 300,
+    max_seconds: 120,
 };
 
 /// Runs schemathesis under `budget`; returns its figures line, or what it found.
