@@ -201,20 +201,10 @@ pub fn token_libraries() -> Result<TokenLibraries> {
             .arg(&jose_spec))
     })?;
     let pyjwt_spec = format!("PyJWT {PYJWT_VERSION} with cryptography {CRYPTOGRAPHY_VERSION}");
-    let pip_cache = cache.join("pip-cache");
     install_once(&dirs.pyjwt, &pyjwt_spec, |dir| {
-        run(Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
+        run(pip_install(Path::new("python3"))?
             .arg("--target")
             .arg(dir)
-            .arg("--cache-dir")
-            .arg(&pip_cache)
             .arg(format!("PyJWT[crypto]=={PYJWT_VERSION}"))
             .arg(format!("cryptography=={CRYPTOGRAPHY_VERSION}")))
         .map_err(|e| format!("{e}: PyJWT needs Python 3 with pip (python3 -m pip)"))
@@ -230,24 +220,31 @@ pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 pub fn schemathesis() -> Result<PathBuf> {
     let cache = cache_dir()?;
     let venv = cache.join(format!("schemathesis-{SCHEMATHESIS_VERSION}"));
-    let pip_cache = cache.join("pip-cache");
     let spec = format!("schemathesis {SCHEMATHESIS_VERSION}");
     install_once(&venv, &spec, |dir| {
         run(Command::new("python3").args(["-m", "venv"]).arg(dir))
             .map_err(|e| format!("{e}: schemathesis needs Python 3 with its venv module"))?;
-        run(Command::new(dir.join("bin/python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .arg("--cache-dir")
-            .arg(&pip_cache)
+        run(pip_install(&dir.join("bin/python"))?
             .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")))
     })?;
     Ok(venv.join("bin/schemathesis"))
+}
+
+/// `python -m pip install`, quiet, with its download cache in the tools cache.
+fn pip_install(python: &Path) -> Result<Command> {
+    let mut command = Command::new(python);
+    command
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--root-user-action=ignore",
+            "--cache-dir",
+        ])
+        .arg(cache_dir()?.join("pip-cache"));
+    Ok(command)
 }
 
 fn install_once(dir: &Path, what: &str, install: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
