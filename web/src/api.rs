@@ -42,8 +42,8 @@ impl Failure {
     }
 }
 
-/// Every body is parsed into a `Value`, then read by the library's
-/// hand-written readers (`profile::wire`): serde's derives would cost the
+/// Every body is parsed into a `Value`, then read by the library's small
+/// derived readers (`profile::wire`): serde's derives would cost the
 /// widget's size budget.
 fn parse(body: &str) -> Result<Value, Failure> {
     crate::json::parse(body).ok_or(Failure::Unreadable)

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use wire_derive::Wire;
 
 crate::wire_enum! {
     /// Why a value was refused. Serialized as its name, e.g. `"TooLong"`.
@@ -80,7 +81,7 @@ crate::wire_enum! {
 }
 
 /// One failed rule on one field.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
 pub struct FieldError {
     /// JSON Pointer (RFC 6901) into the wire shape, e.g. `/invoice_address/postal_code`.
     pub pointer: String,

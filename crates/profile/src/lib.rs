@@ -10,7 +10,23 @@
 //! - [`customer_view`]: what the customer may read of a profile.
 //! - [`sources`]: where each field of the five source APIs lives here.
 //! - [`wire_enum!`](crate::wire_enum): each enum's wire spellings written once (the enum, `ALL`,
-//!   `as_str`, `parse` and serde's reading and writing come from one declaration).
+//!   `as_str`, `parse`, serde's reading and writing and the widget's reading).
+//! - [`wire`]: the widget's readers of the wire shape.
+//!
+//! # Each name once
+//!
+//! The widget cannot afford serde's derived readers (about 50 KB gzip in
+//! WASM), so it reads with [`wire`]'s. Those are not written by hand: a
+//! derive macro (`#[derive(Wire)]`, the crate `wire-derive`) generates each
+//! struct's reader and its `KEYS` from the very struct and `#[serde]`
+//! attributes that serde's derive reads, and refuses to compile on a serde
+//! attribute it does not follow. We chose the derive over an `xtask codegen`
+//! step that writes reader source: there is no generated file to forget to
+//! regenerate or to review, a new member is read by both readers in the same
+//! build, and the reader sits next to the struct it reads. The route table
+//! ([`api`]) and the OpenAPI document it generates (`cargo xtask codegen`)
+//! are the other half: there, a checked-in file is the point, since programme
+//! developers read it.
 
 pub mod access;
 pub mod api;

@@ -1,7 +1,7 @@
 //! The canonical customer profile in its wire shape: snake_case JSON, person and
 //! contact fields at the top level, objects for addresses, company, consents,
 //! loyalty and custom fields. Which of these fields a customer may write is
-//! in [`crate::access`]; what a valid value is, in [`crate::validate`].
+//! in [`crate::access`]; what a valid value is, in [`mod@crate::validate`].
 //!
 //! `delivery_addresses` is an array: a merge patch (RFC 7396) replaces it whole,
 //! so a client sends the complete list, each item with its stable `id`.
@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use wire_derive::Wire;
 
 /// Longest value of the free-text fields that have no stricter limit.
 pub const TEXT_MAX_CHARS: u64 = 100;
@@ -38,7 +39,7 @@ pub const COMPANY_PART_MAX_CHARS: [(&str, u64); 2] =
 pub const MAX_DELIVERY_ADDRESSES: usize = 10;
 
 /// A customer's profile.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 // `default`: so that one field can be read on its own, to point at type errors.
 #[serde(deny_unknown_fields, default)]
@@ -167,41 +168,39 @@ crate::wire_enum! {
     }
 }
 
-crate::wire_struct! {
-    /// A postal address. Which parts are needed depends on its use (see the rules).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
-    #[serde(deny_unknown_fields)]
-    pub struct Address {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub line1: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub line2: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub care_of: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub house_number: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub house_letter: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub entrance: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub floor: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub po_box: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub postal_code: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub city: Option<String>,
-        /// ISO 3166-1 alpha-2, upper case.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub country: Option<String>,
-    }
+/// A postal address. Which parts are needed depends on its use (see the rules).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub care_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub house_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub house_letter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrance: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub po_box: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// ISO 3166-1 alpha-2, upper case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 /// A delivery address: an [`Address`] with a stable id, so a client can tell
 /// the items of the list apart across versions.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct DeliveryAddress {
     pub id: String,
@@ -209,16 +208,14 @@ pub struct DeliveryAddress {
     pub address: Address,
 }
 
-crate::wire_struct! {
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
-    #[serde(deny_unknown_fields)]
-    pub struct Company {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub organization_number: Option<String>,
-    }
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_number: Option<String>,
 }
 
 crate::wire_enum! {
@@ -240,7 +237,7 @@ crate::wire_enum! {
 }
 
 /// A consent as recorded: the customer sets `granted`, the server the rest.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
@@ -256,47 +253,43 @@ pub struct Consent {
     pub policy_version: Option<String>,
 }
 
-crate::wire_struct! {
-    /// The programme's own facts about the customer.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
-    #[serde(deny_unknown_fields)]
-    pub struct Loyalty {
-        #[serde(default)]
-        pub member: bool,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub rank: Option<String>,
-        #[serde(default)]
-        pub has_card: bool,
-        #[serde(default)]
-        pub any_online_purchase: bool,
-        #[serde(default)]
-        pub any_offline_purchase: bool,
-        #[serde(default)]
-        pub price_list_ids: Vec<String>,
-        /// Named flags, e.g. `power_customer`, `vip`.
-        #[serde(default)]
-        pub flags: Vec<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub customer_type: Option<String>,
-        #[serde(default)]
-        pub requires_profile_confirmation: bool,
-    }
+/// The programme's own facts about the customer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(deny_unknown_fields)]
+pub struct Loyalty {
+    #[serde(default)]
+    pub member: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<String>,
+    #[serde(default)]
+    pub has_card: bool,
+    #[serde(default)]
+    pub any_online_purchase: bool,
+    #[serde(default)]
+    pub any_offline_purchase: bool,
+    #[serde(default)]
+    pub price_list_ids: Vec<String>,
+    /// Named flags, e.g. `power_customer`, `vip`.
+    #[serde(default)]
+    pub flags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_type: Option<String>,
+    #[serde(default)]
+    pub requires_profile_confirmation: bool,
 }
 
-crate::wire_struct! {
-    /// How the customer came: a campaign code, a referrer.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
-    #[serde(deny_unknown_fields)]
-    pub struct Acquisition {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub source_code: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub refer_id: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub refer_url: Option<String>,
-    }
+/// How the customer came: a campaign code, a referrer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(deny_unknown_fields)]
+pub struct Acquisition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refer_url: Option<String>,
 }
 
 impl Profile {

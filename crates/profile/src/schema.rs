@@ -10,8 +10,9 @@ use crate::model::{ConsentPurpose, Gender};
 use crate::tenant::{CustomKind, Rules, TenantRules, Translations};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use wire_derive::Wire;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
 pub struct FormSchema {
     /// The language of every label here.
     pub language: String,
@@ -29,7 +30,7 @@ pub struct FormSchema {
     pub texts: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
 pub struct SchemaSection {
     pub id: Section,
     pub label: String,
@@ -57,7 +58,7 @@ crate::wire_enum! {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
 pub struct SchemaField {
     /// JSON Pointer of the value in the profile.
     pub pointer: String,
@@ -76,7 +77,7 @@ pub struct SchemaField {
     pub parts: Vec<SchemaOption>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
 pub struct SchemaOption {
     pub value: String,
     pub label: String,

@@ -12,11 +12,12 @@ use crate::phone::PHONE_MAX_DIGITS;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use wire_derive::Wire;
 
 /// Text per language (`en`, `es`, `sv`, `nb`, `ru`).
 pub type Translations = BTreeMap<String, String>;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
 #[serde(deny_unknown_fields, default)]
 pub struct TenantRules {
     /// Settings of built-in customer-editable fields, by name; a field not
@@ -46,7 +47,7 @@ impl Default for TenantRules {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Wire)]
 #[serde(deny_unknown_fields, default)]
 pub struct FieldSetting {
     pub shown: bool,
@@ -77,7 +78,7 @@ crate::wire_enum! {
 }
 
 /// One of the tenant's own fields.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
 #[serde(deny_unknown_fields)]
 pub struct CustomFieldDef {
     /// `[a-z][a-z0-9_]*`, at most 40 characters; the key in `custom_fields`.
@@ -118,7 +119,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
 #[serde(deny_unknown_fields)]
 pub struct CustomOption {
     pub value: String,

@@ -1,9 +1,9 @@
-//! [`wire_enum!`](crate::wire_enum): an enum whose wire spellings are written once, and
-//! [`wire_struct!`](crate::wire_struct): a struct whose members' names are listed once. From one
-//! declaration it gives the enum, `ALL` (every variant, in declaration
-//! order), `as_str`, `parse`, and serde's writing and reading through those
-//! two, so that the Worker (serde), the widget (`crate::wire`) and the
-//! documents list the same words.
+//! [`wire_enum!`](crate::wire_enum): an enum whose wire spellings are written
+//! once. From one declaration it gives the enum, `ALL` (every variant, in
+//! declaration order), `as_str`, `parse`, serde's writing and reading and the
+//! widget's reading ([`crate::wire`]) through those two, so that the Worker,
+//! the widget and the documents list the same words. (A struct's members are
+//! listed once by `#[derive(Wire)]`, which gives its `KEYS`.)
 
 /// Declares an enum of unit variants with one wire spelling each: written
 /// after the variant (`MarketingEmail = "marketing_email"`), or the variant's
@@ -40,6 +40,18 @@ macro_rules! wire_enum {
             }
         }
 
+        impl $crate::wire::Wire for $name {
+            fn read(value: &::serde_json::Value, at: $crate::wire::At<'_>) -> $crate::wire::Read<Self> {
+                value.as_str().and_then($name::parse).ok_or_else(|| at.error())
+            }
+        }
+
+        impl $crate::wire::Key for $name {
+            fn from_key(key: &str) -> Option<Self> {
+                $name::parse(key)
+            }
+        }
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
@@ -60,30 +72,6 @@ macro_rules! wire_enum {
     };
     (@spelling $variant:ident $spelling:literal) => { $spelling };
     (@spelling $variant:ident) => { stringify!($variant) };
-}
-
-/// Declares a struct and `KEYS`, its members' names on the wire, in
-/// declaration order: the list of known members a patch is checked against.
-/// For structs whose members serde reads by their own names (no `rename`); a
-/// test checks each `KEYS` against serde's own field list.
-#[macro_export]
-macro_rules! wire_struct {
-    (
-        $(#[$meta:meta])*
-        $vis:vis struct $name:ident {
-            $( $(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty ),+ $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        $vis struct $name {
-            $( $(#[$field_meta])* $field_vis $field: $ty, )+
-        }
-
-        impl $name {
-            /// Its members' names on the wire, in declaration order.
-            pub const KEYS: [&'static str; [$(stringify!($field)),+].len()] = [$(stringify!($field)),+];
-        }
-    };
 }
 
 #[cfg(test)]
@@ -116,45 +104,5 @@ mod tests {
         );
         assert!(serde_json::from_str::<Sample>("1").is_err());
         assert!(serde_json::from_str::<Sample>("{\"Second\": null}").is_err());
-    }
-
-    /// The field names serde's derived reader of a struct knows: what it
-    /// hands to `deserialize_struct`, captured by a deserializer that reads nothing.
-    fn serde_fields<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
-        use serde::de::{Error, Visitor, value};
-        struct Fields<'a>(&'a mut &'static [&'static str]);
-        impl<'de> serde::Deserializer<'de> for Fields<'_> {
-            type Error = value::Error;
-            fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, value::Error> {
-                Err(value::Error::custom("not a struct"))
-            }
-            fn deserialize_struct<V: Visitor<'de>>(
-                self,
-                _: &'static str,
-                fields: &'static [&'static str],
-                _: V,
-            ) -> Result<V::Value, value::Error> {
-                *self.0 = fields;
-                Err(value::Error::custom("captured"))
-            }
-            serde::forward_to_deserialize_any! {
-                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-                byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
-                identifier ignored_any
-            }
-        }
-        let mut fields: &'static [&'static str] = &[];
-        let _ = T::deserialize(Fields(&mut fields));
-        fields
-    }
-
-    #[test]
-    fn every_structs_keys_are_the_names_serde_reads() {
-        use crate::model::{Acquisition, Address, Company, Loyalty};
-        assert_eq!(serde_fields::<Address>(), Address::KEYS);
-        assert_eq!(serde_fields::<Company>(), Company::KEYS);
-        assert_eq!(serde_fields::<Loyalty>(), Loyalty::KEYS);
-        assert_eq!(serde_fields::<Acquisition>(), Acquisition::KEYS);
-        assert_eq!(Address::KEYS.len(), 11);
     }
 }

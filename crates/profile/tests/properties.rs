@@ -110,7 +110,7 @@ proptest! {
 
     #[test]
     fn the_widgets_reader_agrees_with_serde(value in json_value(true)) {
-        // What serde reads, the hand-written reader reads the same; it only
+        // What serde reads, the widget's reader reads the same; it only
         // refuses serde's other form of a struct, an array (never on the wire).
         let agrees = |read: Result<Profile, profile::wire::WireError>, by_serde: Profile| match read {
             Ok(read) => read == by_serde,

@@ -1,5 +1,5 @@
 #![recursion_limit = "256"]
-//! The hand-written wire readers (used by the widget) agree with serde's
+//! The widget's wire readers (derived: `#[derive(Wire)]`) agree with serde's
 //! derives (used by the Worker).
 
 use profile::{Profile, TenantRules, wire};

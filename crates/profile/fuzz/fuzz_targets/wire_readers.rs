@@ -1,9 +1,9 @@
-//! The widget's hand-written wire readers (`profile::wire`) against serde's
+//! The widget's derived wire readers (`profile::wire`, `#[derive(Wire)]`) against serde's
 //! derives, which the Worker uses. Arbitrary bytes become a JSON value that is
 //! read on its own and also grafted into a real document (a stored profile,
 //! the demo tenant's rules, its form in one language, a problem document) at
 //! a place the first two bytes choose, so that most inputs are nearly valid and
-//! reach deep into the readers. Whatever serde reads, the hand-written reader
+//! reach deep into the readers. Whatever serde reads, the widget's reader
 //! must read the same; it may refuse only an array where serde also takes a
 //! struct as an array (a form the Worker never writes).
 #![no_main]
@@ -60,7 +60,7 @@ fn places(value: &Value, at: String, out: &mut Vec<String>) {
     }
 }
 
-/// Serde's reading, and the hand-written one, of `value`.
+/// Serde's reading, and the widget's, of `value`.
 fn agree<T: DeserializeOwned + PartialEq + Debug>(
     value: &Value,
     read: impl Fn(&Value) -> Result<T, WireError>,
@@ -72,7 +72,7 @@ fn agree<T: DeserializeOwned + PartialEq + Debug>(
         Ok(by_hand) => assert_eq!(by_hand, by_serde, "the readers disagree on {value}"),
         Err(WireError(place)) => assert!(
             value.pointer(&place).is_some_and(Value::is_array),
-            "the hand-written reader refused {place} of {value}, which serde read"
+            "the widget's reader refused {place} of {value}, which serde read"
         ),
     }
 }
@@ -86,7 +86,7 @@ fn check_all(value: &Value) {
             match wire::field_errors(value) {
                 Ok(by_hand) => assert_eq!(by_hand, by_serde, "the readers disagree on {value}"),
                 Err(WireError(place)) => {
-                    panic!("the hand-written reader refused {place} of {value}")
+                    panic!("the widget's reader refused {place} of {value}")
                 }
             }
         }
