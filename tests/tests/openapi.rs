@@ -99,8 +99,11 @@ async fn the_document_matches_the_library_types() {
     };
     assert_eq!(documented(&doc, "Acquisition"), keys_of(&acquisition));
 
-    let codes: BTreeSet<String> = doc["components"]["schemas"]["FieldError"]["properties"]["code"]
-        ["enum"]
+    assert_eq!(
+        doc["components"]["schemas"]["FieldError"]["properties"]["code"]["$ref"],
+        "#/components/schemas/Code"
+    );
+    let codes: BTreeSet<String> = doc["components"]["schemas"]["Code"]["enum"]
         .as_array()
         .unwrap()
         .iter()

@@ -148,10 +148,7 @@ impl ApiError {
             body["errors"] = errors
                 .iter()
                 .take(MAX_LISTED_ERRORS)
-                .map(|e| {
-                    json!({"pointer": e.pointer, "code": e.code, "params": e.params,
-                           "message": profile::messages::message(e, language, tenant)})
-                })
+                .map(|e| json!(e.in_language(language, tenant)))
                 .collect();
         }
         let headers = Headers::new();

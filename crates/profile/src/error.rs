@@ -82,6 +82,7 @@ crate::wire_enum! {
 
 /// One failed rule on one field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// JSON Pointer (RFC 6901) into the wire shape, e.g. `/invoice_address/postal_code`.
     pub pointer: String,
@@ -89,6 +90,11 @@ pub struct FieldError {
     /// The rule's parameters, e.g. `{"max": 50}`.
     #[serde(default)]
     pub params: Map<String, Value>,
+    /// The message in the reader's language, filled in by the Worker when it
+    /// answers with a problem document (see [`FieldError::in_language`]);
+    /// empty in what the rules return.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
 }
 
 impl FieldError {
@@ -97,6 +103,15 @@ impl FieldError {
             pointer: pointer.into(),
             code,
             params: Map::new(),
+            message: String::new(),
+        }
+    }
+
+    /// This error with its message in `language`, the tenant's override first.
+    pub fn in_language(&self, language: &str, tenant: Option<&crate::TenantRules>) -> FieldError {
+        FieldError {
+            message: crate::messages::message(self, language, tenant),
+            ..self.clone()
         }
     }
 

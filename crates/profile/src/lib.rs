@@ -40,6 +40,8 @@ pub mod labels;
 pub mod messages;
 pub mod model;
 pub mod national_id;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod patch;
 pub mod pattern;
 pub mod phone;

@@ -40,6 +40,7 @@ pub const MAX_DELIVERY_ADDRESSES: usize = 10;
 
 /// A customer's profile.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 // `default`: so that one field can be read on its own, to point at type errors.
 #[serde(deny_unknown_fields, default)]
@@ -170,6 +171,7 @@ crate::wire_enum! {
 
 /// A postal address. Which parts are needed depends on its use (see the rules).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
@@ -201,6 +203,7 @@ pub struct Address {
 /// A delivery address: an [`Address`] with a stable id, so a client can tell
 /// the items of the list apart across versions.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct DeliveryAddress {
     pub id: String,
@@ -209,6 +212,7 @@ pub struct DeliveryAddress {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Company {
@@ -238,6 +242,7 @@ crate::wire_enum! {
 
 /// A consent as recorded: the customer sets `granted`, the server the rest.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
@@ -255,6 +260,7 @@ pub struct Consent {
 
 /// The programme's own facts about the customer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Loyalty {
@@ -281,6 +287,7 @@ pub struct Loyalty {
 
 /// How the customer came: a campaign code, a referrer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Acquisition {

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use wire_derive::Wire;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormSchema {
     /// The language of every label here.
     pub language: String,
@@ -31,6 +32,7 @@ pub struct FormSchema {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchemaSection {
     pub id: Section,
     pub label: String,
@@ -59,6 +61,7 @@ crate::wire_enum! {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchemaField {
     /// JSON Pointer of the value in the profile.
     pub pointer: String,
@@ -78,6 +81,7 @@ pub struct SchemaField {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchemaOption {
     pub value: String,
     pub label: String,

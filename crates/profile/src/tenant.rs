@@ -18,6 +18,7 @@ use wire_derive::Wire;
 pub type Translations = BTreeMap<String, String>;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct TenantRules {
     /// Settings of built-in customer-editable fields, by name; a field not
@@ -48,6 +49,7 @@ impl Default for TenantRules {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct FieldSetting {
     pub shown: bool,
@@ -79,6 +81,7 @@ crate::wire_enum! {
 
 /// One of the tenant's own fields.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CustomFieldDef {
     /// `[a-z][a-z0-9_]*`, at most 40 characters; the key in `custom_fields`.
@@ -120,6 +123,7 @@ fn yes() -> bool {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CustomOption {
     pub value: String,

@@ -40,6 +40,19 @@ macro_rules! wire_enum {
             }
         }
 
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some($name::ALL.iter().map(|word| word.as_str())))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+
         impl $crate::wire::Wire for $name {
             fn read(value: &::serde_json::Value, at: $crate::wire::At<'_>) -> $crate::wire::Read<Self> {
                 value.as_str().and_then($name::parse).ok_or_else(|| at.error())

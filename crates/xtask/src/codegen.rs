@@ -2,14 +2,18 @@
 //! from the code. From the route table (`profile::api::ROUTES`): the set of
 //! paths and methods, each operation's `operationId`, who may call it
 //! (`security`), the media types of its body and the statuses it answers with.
-//! From the library: the error codes (`Code::ALL`) as the enum of
-//! `FieldError.code`. The prose and the schemas of the types stay as written in
-//! the file, and end-to-end tests compare those with the types; codegen keeps
-//! them and writes the file with its keys in order. `--check` (run by `cargo
-//! xtask test`) fails when the file is not what codegen would write.
+//! From the library's types (`profile::openapi::schemas`, utoipa's derive):
+//! the schema of every wire type, its members, their types, what is required,
+//! the enums (the error codes among them) and which members are read-only.
+//!
+//! What the code cannot say stays as written in the file and is kept: the
+//! prose (summaries, descriptions), examples, and the members' limits
+//! (`maxLength`, `pattern`, `format`...; end-to-end tests compare those with
+//! the rules), and the Worker's own schemas (`Problem`, `TenantConfig`).
+//! The file is written with its keys in order. `--check` (run by `cargo xtask
+//! test`) fails when the file is not what codegen would write.
 
 use crate::{Result, root};
-use profile::Code;
 use profile::api::{Caller, ROUTES, Route};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -35,8 +39,14 @@ pub fn run(args: &[String]) -> Result<()> {
             "worker/openapi.json is stale: run `cargo xtask codegen` and commit the file".into(),
         );
     }
-    std::fs::write(&path, generated).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    std::fs::write(&path, &generated).map_err(|e| format!("writing {}: {e}", path.display()))?;
     println!("    wrote worker/openapi.json");
+    if let Some(before) = crate::openapi_diff::committed(&root()) {
+        let now: Value = serde_json::from_str(&generated).expect("codegen writes JSON");
+        for change in crate::openapi_diff::breaking_changes(&before, &now) {
+            println!("    breaking since the last commit: {change}");
+        }
+    }
     Ok(())
 }
 
@@ -70,9 +80,54 @@ pub fn generate(mut document: Value) -> Value {
         item[method.as_str()] = operation(route, old);
     }
     document["paths"] = Value::Object(paths);
-    let codes: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
-    document["components"]["schemas"]["FieldError"]["properties"]["code"]["enum"] = json!(codes);
+    let old_schemas = document["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for (name, schema) in profile::openapi::schemas() {
+        let merged = annotated(schema, old_schemas.get(&name));
+        document["components"]["schemas"][name.as_str()] = merged;
+    }
     document
+}
+
+/// What a schema may say that the types do not: kept from the file.
+const WRITTEN: [&str; 13] = [
+    "title",
+    "description",
+    "example",
+    "examples",
+    "default",
+    "format",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "minItems",
+    "maxItems",
+];
+
+/// A generated schema with what the file's copy of it wrote beyond the
+/// types, for itself and for each of its members that is still there.
+fn annotated(mut schema: Value, written: Option<&Value>) -> Value {
+    let Some(written) = written else {
+        return schema;
+    };
+    if let (Some(members), Some(old)) = (schema.as_object_mut(), written.as_object()) {
+        for key in WRITTEN {
+            if let Some(value) = old.get(key) {
+                members.insert(key.to_owned(), value.clone());
+            }
+        }
+    }
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, property) in properties.iter_mut() {
+            let old = written["properties"].get(name);
+            *property = annotated(property.take(), old);
+        }
+    }
+    schema
 }
 
 fn is_method(key: &str) -> bool {
@@ -149,6 +204,7 @@ fn operation(route: &Route, old: Option<Value>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use profile::Code;
 
     #[test]
     fn a_route_of_the_table_is_written_into_a_document_that_lacks_it() {
@@ -171,11 +227,37 @@ mod tests {
             generated["paths"]["/dev/token"].is_null(),
             "development routes are not documented"
         );
-        let codes = generated["components"]["schemas"]["FieldError"]["properties"]["code"]["enum"]
+        let codes = generated["components"]["schemas"]["Code"]["enum"]
             .as_array()
             .unwrap()
             .len();
         assert_eq!(codes, Code::ALL.len());
+        let profile = &generated["components"]["schemas"]["Profile"]["properties"];
+        assert_eq!(profile["id"]["readOnly"], true, "from the access classes");
+    }
+
+    #[test]
+    fn what_the_file_writes_beyond_the_types_is_kept_for_members_still_there() {
+        let document = json!({"paths": {}, "components": {"schemas": {
+            "Address": {"description": "A postal address", "properties": {
+                "city": {"type": "integer", "maxLength": 100, "description": "The town"},
+                "gone": {"type": "string"}
+            }},
+            "Problem": {"type": "object"}
+        }}});
+        let generated = generate(document);
+        let schemas = &generated["components"]["schemas"];
+        assert_eq!(schemas["Address"]["description"], "A postal address");
+        let city = &schemas["Address"]["properties"]["city"];
+        assert_eq!(city["maxLength"], 100);
+        assert_eq!(city["description"], "The town");
+        assert_eq!(
+            city["type"],
+            json!(["string", "null"]),
+            "the type is the code's"
+        );
+        assert!(schemas["Address"]["properties"]["gone"].is_null());
+        assert_eq!(schemas["Problem"], json!({"type": "object"}));
     }
 
     #[test]

@@ -17,7 +17,6 @@ const METHODS: [&str; 8] = [
 /// Every breaking change from `old` to `new`, one line each.
 pub fn breaking_changes(old: &Value, new: &Value) -> Vec<String> {
     let mut changes = Vec::new();
-    let empty = Map::new();
     let paths = |doc: &'_ Value| doc["paths"].as_object().cloned().unwrap_or_default();
     let (old_paths, new_paths) = (paths(old), paths(new));
     for (path, old_item) in &old_paths {
@@ -54,20 +53,61 @@ pub fn breaking_changes(old: &Value, new: &Value) -> Vec<String> {
     for (name, old_schema) in &old_schemas {
         match new_schemas.get(name) {
             None => changes.push(format!("schema removed: {name}")),
-            Some(new_schema) => compare(name, old_schema, new_schema, &empty, &mut changes),
+            Some(new_schema) => {
+                let docs = Docs {
+                    old: &old_schemas,
+                    new: &new_schemas,
+                };
+                compare(name, old_schema, new_schema, docs, &mut changes)
+            }
         }
     }
     changes
 }
 
+/// The two documents' schemas, by name.
+#[derive(Clone, Copy)]
+struct Docs<'a> {
+    old: &'a Map<String, Value>,
+    new: &'a Map<String, Value>,
+}
+
+/// A member's schema as its own: a `$ref` to a named schema followed (the
+/// named schemas are compared by name), and `oneOf` a schema or `null` read
+/// as that schema with `null` among its types.
+fn resolve(schema: &Value, named: &Map<String, Value>) -> Value {
+    if let Some(target) = schema["$ref"].as_str() {
+        let name = target.trim_start_matches("#/components/schemas/");
+        return named.get(name).cloned().unwrap_or(Value::Null);
+    }
+    if let Some(choices) = schema["oneOf"].as_array() {
+        let (nulls, others): (Vec<&Value>, Vec<&Value>) =
+            choices.iter().partition(|choice| choice["type"] == "null");
+        if let ([_], [only]) = (nulls.as_slice(), others.as_slice()) {
+            let mut resolved = resolve(only, named);
+            let types = match resolved["type"].take() {
+                Value::String(t) => vec![Value::String(t), "null".into()],
+                Value::Array(mut ts) => {
+                    ts.push("null".into());
+                    ts
+                }
+                _ => return resolved,
+            };
+            resolved["type"] = Value::Array(types);
+            return resolved;
+        }
+    }
+    schema.clone()
+}
+
 /// The narrowings of one schema, and of its properties and items, recursively.
-fn compare(
-    at: &str,
-    old: &Value,
-    new: &Value,
-    empty: &Map<String, Value>,
-    changes: &mut Vec<String>,
-) {
+fn compare(at: &str, old: &Value, new: &Value, docs: Docs, changes: &mut Vec<String>) {
+    // The same named schema on both sides is compared once, by its name.
+    if old["$ref"].is_string() && old["$ref"] == new["$ref"] {
+        return;
+    }
+    let (old, new) = (&resolve(old, docs.old), &resolve(new, docs.new));
+    let empty = Map::new();
     let types = |schema: &Value| -> Option<Vec<String>> {
         match &schema["type"] {
             Value::String(t) => Some(vec![t.clone()]),
@@ -135,8 +175,8 @@ fn compare(
             ));
         }
     }
-    let old_properties = old["properties"].as_object().unwrap_or(empty);
-    let new_properties = new["properties"].as_object().unwrap_or(empty);
+    let old_properties = old["properties"].as_object().unwrap_or(&empty);
+    let new_properties = new["properties"].as_object().unwrap_or(&empty);
     for (name, old_property) in old_properties {
         match new_properties.get(name) {
             None => changes.push(format!("field removed: {at}/{name}")),
@@ -144,7 +184,7 @@ fn compare(
                 &format!("{at}/{name}"),
                 old_property,
                 new_property,
-                empty,
+                docs,
                 changes,
             ),
         }
@@ -154,7 +194,7 @@ fn compare(
             &format!("{at}[]"),
             &old["items"],
             &new["items"],
-            empty,
+            docs,
             changes,
         );
     }
@@ -201,6 +241,36 @@ mod tests {
                 "Address": {"type": "object", "properties": {"city": {"type": "string"}}}
             }}
         })
+    }
+
+    #[test]
+    fn a_member_moved_into_a_named_schema_is_followed_through_its_ref() {
+        let old = json!({"components": {"schemas": {"Form": {"properties": {
+            "sections": {"items": {"properties": {"id": {}, "label": {}}}},
+            "rules": {"properties": {"age": {"type": "integer"}}}
+        }}}}});
+        let same = json!({"components": {"schemas": {
+            "Form": {"properties": {
+                "sections": {"items": {"$ref": "#/components/schemas/Section"}},
+                "rules": {"oneOf": [{"$ref": "#/components/schemas/Rules"}, {"type": "null"}]}
+            }},
+            "Section": {"properties": {"id": {}, "label": {}}},
+            "Rules": {"properties": {"age": {"type": ["integer", "null"]}}}
+        }}});
+        assert_eq!(breaking_changes(&old, &same), Vec::<String>::new());
+        let mut narrower = same.clone();
+        narrower["components"]["schemas"]["Section"]["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("label");
+        narrower["components"]["schemas"]["Rules"]["properties"]["age"]["type"] = json!("string");
+        assert_eq!(
+            breaking_changes(&old, &narrower),
+            [
+                "type narrowed: Form/rules/age no longer takes integer",
+                "field removed: Form/sections[]/label",
+            ]
+        );
     }
 
     #[test]
