@@ -157,3 +157,14 @@ pub fn consent_part_access(part: &str) -> Option<Access> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every member of the profile has its access class, section and sight,
+    /// in the order the struct declares them.
+    #[test]
+    fn every_member_of_the_profile_has_its_line_in_fields() {
+        let names: Vec<&str> = super::FIELDS.iter().map(|f| f.name).collect();
+        assert_eq!(names, crate::Profile::KEYS);
+    }
+}

@@ -120,8 +120,147 @@ fn field_texts(field: &str) -> Option<[&'static str; 5]> {
             "Статус почты",
         ],
         "photo" => ["Photo", "Foto", "Foto", "Bilde", "Фото"],
+        "consents" => [
+            "Consents",
+            "Consentimientos",
+            "Samtycken",
+            "Samtykker",
+            "Согласия",
+        ],
+        "custom_fields" => [
+            "More about you",
+            "Más sobre ti",
+            "Mer om dig",
+            "Mer om deg",
+            "Дополнительно",
+        ],
+        // The record and the programme's own fields: shown beside the form,
+        // to the programme's staff, and in exports.
+        "id" => [
+            "Profile id",
+            "Id. del perfil",
+            "Profil-id",
+            "Profil-ID",
+            "Идентификатор профиля",
+        ],
+        "external_id" => [
+            "Customer number",
+            "Número de cliente",
+            "Kundnummer",
+            "Kundenummer",
+            "Номер клиента",
+        ],
+        "tenant" => ["Programme", "Programa", "Program", "Program", "Программа"],
+        "organization_code" => [
+            "Organization code",
+            "Código de organización",
+            "Organisationskod",
+            "Organisasjonskode",
+            "Код организации",
+        ],
+        "store_code" => [
+            "Store code",
+            "Código de tienda",
+            "Butikskod",
+            "Butikkode",
+            "Код магазина",
+        ],
+        "crm_id" => [
+            "CRM id",
+            "Id. de CRM",
+            "CRM-id",
+            "CRM-ID",
+            "Идентификатор в CRM",
+        ],
+        "username" => [
+            "Username",
+            "Nombre de usuario",
+            "Användarnamn",
+            "Brukernavn",
+            "Имя пользователя",
+        ],
+        "active" => ["Active", "Activo", "Aktiv", "Aktiv", "Активен"],
+        "created" => ["Created", "Creado", "Skapad", "Opprettet", "Создан"],
+        "updated" => [
+            "Last changed",
+            "Último cambio",
+            "Senast ändrad",
+            "Sist endret",
+            "Последнее изменение",
+        ],
+        "updated_by" => [
+            "Changed by",
+            "Cambiado por",
+            "Ändrad av",
+            "Endret av",
+            "Кем изменён",
+        ],
+        "version" => ["Version", "Versión", "Version", "Versjon", "Версия"],
+        "estimated_birth_date" => [
+            "Estimated date of birth",
+            "Fecha de nacimiento estimada",
+            "Uppskattat födelsedatum",
+            "Anslått fødselsdato",
+            "Предполагаемая дата рождения",
+        ],
+        "national_id_verified" => [
+            "Identity number verified",
+            "Número de identidad verificado",
+            "Personnummer verifierat",
+            "Fødselsnummer bekreftet",
+            "Номер подтверждён",
+        ],
+        "acquisition" => [
+            "How the customer joined",
+            "Cómo se unió el cliente",
+            "Hur kunden kom till oss",
+            "Hvordan kunden kom til oss",
+            "Откуда пришёл клиент",
+        ],
+        "notes" => ["Notes", "Notas", "Anteckningar", "Notater", "Заметки"],
         _ => return None,
     })
+}
+
+/// `[en, es, sv, nb, ru]` help under a field, for the fields that need more
+/// than their label.
+fn help_texts(field: &str) -> Option<[&'static str; 5]> {
+    Some(match field {
+        "birth_date" => [
+            "We use it to send you a birthday greeting, if you want one.",
+            "La usamos para felicitarte en tu cumpleaños, si lo deseas.",
+            "Vi använder det för att gratulera dig på födelsedagen, om du vill.",
+            "Vi bruker den til å gratulere deg med dagen, hvis du vil.",
+            "Мы используем её, чтобы поздравить вас с днём рождения, если вы хотите.",
+        ],
+        "national_id" => [
+            "As on your identity card.",
+            "Tal como figura en tu documento de identidad.",
+            "Som på din id-handling.",
+            "Som på legitimasjonen din.",
+            "Как в вашем удостоверении личности.",
+        ],
+        "mobile_phone" | "other_phone" => [
+            "With the country code, for example +46 70 123 45 67.",
+            "Con el prefijo del país, por ejemplo +34 612 345 678.",
+            "Med landsnummer, till exempel +46 70 123 45 67.",
+            "Med landkode, for eksempel +47 412 34 567.",
+            "С кодом страны, например +7 912 345-67-89.",
+        ],
+        "email" => [
+            "Receipts and offers you agree to are sent here.",
+            "Aquí enviamos los recibos y las ofertas que aceptes.",
+            "Hit skickar vi kvitton och erbjudanden du har sagt ja till.",
+            "Hit sender vi kvitteringer og tilbud du har sagt ja til.",
+            "Сюда мы отправляем чеки и предложения, на которые вы согласились.",
+        ],
+        _ => return None,
+    })
+}
+
+/// The help text under a built-in field, if it has one.
+pub fn field_help(field: &str, language: &str) -> Option<&'static str> {
+    help_texts(field).map(|texts| pick(texts, language))
 }
 
 pub fn field_label(field: &str, language: &str) -> Option<&'static str> {
@@ -320,26 +459,23 @@ pub fn section_label(section: crate::access::Section, language: &str) -> &'stati
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access::{Access, FIELDS};
 
+    /// Every member of the profile (as the struct declares them, so a new
+    /// member cannot be missed), and every help text, in all five languages.
     #[test]
-    fn every_field_a_customer_edits_has_a_label_in_every_language() {
-        for spec in FIELDS
-            .iter()
-            .filter(|f| f.access == Access::CustomerEditable)
-        {
-            if matches!(spec.name, "consents" | "custom_fields") {
-                continue;
+    fn every_field_has_a_label_in_every_language() {
+        for name in crate::Profile::KEYS {
+            let texts = field_texts(name).unwrap_or_else(|| panic!("{name} has no label"));
+            for (language, text) in LANGUAGES.iter().zip(texts) {
+                assert!(!text.trim().is_empty(), "{name} in {language}");
             }
-            for language in LANGUAGES {
-                let label = field_label(spec.name, language);
-                assert!(
-                    label.is_some_and(|l| !l.is_empty()),
-                    "{} in {language}",
-                    spec.name
-                );
+            if let Some(help) = help_texts(name) {
+                for (language, text) in LANGUAGES.iter().zip(help) {
+                    assert!(!text.trim().is_empty(), "help of {name} in {language}");
+                }
             }
         }
+        assert_eq!(LANGUAGES.len(), 5);
         assert_eq!(field_label("first_name", "nb"), Some("Fornavn"));
         assert_eq!(field_label("first_name", "xx"), Some("First name"));
     }

@@ -5,7 +5,9 @@
 
 use crate::access::{Access, FIELDS, Section, Sight, customer_sees};
 use crate::error::Code;
-use crate::labels::{consent_label, field_label, gender_label, part_label, section_label};
+use crate::labels::{
+    consent_label, field_help, field_label, gender_label, part_label, section_label,
+};
 use crate::model::{ConsentPurpose, Gender};
 use crate::tenant::{CustomKind, Rules, TenantRules, Translations};
 use serde::{Deserialize, Serialize};
@@ -212,7 +214,7 @@ pub fn form_schema(rules: &Rules, language: &str) -> FormSchema {
                 editable: spec.access == Access::CustomerEditable,
                 required: setting.required,
                 label: label.to_owned(),
-                help: None,
+                help: field_help(spec.name, language).map(str::to_owned),
                 options,
                 parts: parts(control, language),
             },
