@@ -254,15 +254,21 @@ async fn a_bad_value_is_explained_under_its_field_in_the_customers_language() {
         let email = find(&parent, "#cp-email");
         assert_eq!(text_of(&parent, "#cp-email-error"), expected);
         assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
+        // Its help text and its error both describe it.
         assert_eq!(
             email.get_attribute("aria-describedby").as_deref(),
-            Some("cp-email-error")
+            Some("cp-email-help cp-email-error")
         );
-        // Fixed: the message goes.
+        assert!(!text_of(&parent, "#cp-email-help").is_empty());
+        // Fixed: the message goes; the help stays.
         type_into(&parent, "#cp-email", "ingrid@example.com");
         settle().await;
         assert_eq!(text_of(&parent, "#cp-email-error"), "");
         assert_eq!(email.get_attribute("aria-invalid"), None);
+        assert_eq!(
+            email.get_attribute("aria-describedby").as_deref(),
+            Some("cp-email-help")
+        );
     }
 }
 
