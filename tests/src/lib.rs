@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::process::{Child, Command};
 
+pub mod admin;
 pub mod keys;
 pub mod linearizable;
 pub mod site;

@@ -127,11 +127,25 @@ async fn the_document_has_exactly_the_routes_of_the_table() {
         let operation = &doc["paths"][route.path][&method];
         assert!(operation.is_object(), "{what} is not documented");
         assert_eq!(operation["operationId"], route.operation.as_str(), "{what}");
-        let security = match route.caller {
-            Caller::Customer => json!([{"customer": []}]),
-            Caller::Operator => json!([{"operator": []}]),
-            _ => Value::Null,
+        let security = match route.caller.security() {
+            Some((scheme, role)) => {
+                let roles: Vec<&str> = role.iter().map(|scope| scope.as_str()).collect();
+                json!([{ scheme: roles }])
+            }
+            None => Value::Null,
         };
+        let schemes = &doc["components"]["securitySchemes"];
+        if let Some((scheme, _)) = route.caller.security() {
+            assert!(schemes[scheme].is_object(), "{what}: no scheme {scheme}");
+        }
+        let parameters: Vec<&str> = doc["paths"][route.path]["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "path")
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert_eq!(parameters, route.parameters().collect::<Vec<_>>(), "{what}");
         assert_eq!(operation["security"], security, "{what}: who may call it");
         let accepts: BTreeSet<&str> = operation["requestBody"]["content"]
             .as_object()
@@ -142,6 +156,24 @@ async fn the_document_has_exactly_the_routes_of_the_table() {
             route.accepts.iter().copied().collect(),
             "{what}: its body"
         );
+        let schema = |name: &str| format!("#/components/schemas/{name}");
+        for (media_type, name) in route.accepts.iter().zip(std::iter::repeat(route.takes)) {
+            let written = &operation["requestBody"]["content"][media_type]["schema"]["$ref"];
+            assert_eq!(
+                written.as_str(),
+                name.map(schema).as_deref(),
+                "{what}: the body's type"
+            );
+        }
+        if let Some(name) = route.answers {
+            let success = &operation["responses"][route.statuses[0].to_string()];
+            let written = &success["content"]["application/json"]["schema"]["$ref"];
+            assert_eq!(
+                written.as_str(),
+                Some(schema(name).as_str()),
+                "{what}: the answer's type"
+            );
+        }
         let statuses: BTreeSet<String> = operation["responses"]
             .as_object()
             .unwrap()

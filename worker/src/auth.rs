@@ -19,7 +19,7 @@ pub struct Customer {
     pub config: std::rc::Rc<Tenant>,
 }
 
-fn bearer(req: &Request) -> Option<String> {
+pub fn bearer(req: &Request) -> Option<String> {
     let value = req.headers().get("Authorization").ok()??;
     let token = value.strip_prefix("Bearer ")?.trim();
     (!token.is_empty()).then(|| token.to_owned())

@@ -20,14 +20,28 @@ use worker::{DurableObject, Env, Request, Response, SqlStorageValue, State, dura
 const BINDING: &str = "CUSTOMERS";
 /// Recorded as `updated_by` and as the source of consents the customer changes.
 const CUSTOMER_SOURCE: &str = "customer-profile";
+/// Recorded as `updated_by` and as the source of consents when the tenant's backend writes.
+const ADMIN_SOURCE: &str = "admin";
 
 /// What the object answers the Worker.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 enum Reply {
-    Profile { profile: Box<Profile> },
-    Stale { etag: String },
-    Invalid { errors: Vec<FieldError> },
+    Profile {
+        profile: Box<Profile>,
+    },
+    /// There is no profile, and the caller may not create one (an admin).
+    Missing,
+    /// The profile (by its own id) is gone.
+    Erased {
+        id: String,
+    },
+    Stale {
+        etag: String,
+    },
+    Invalid {
+        errors: Vec<FieldError>,
+    },
 }
 
 /// What the Worker asks the object.
@@ -36,21 +50,25 @@ enum Reply {
 enum Ask {
     Read {
         who: Who,
+        /// Whether a first read creates the profile (a customer's does).
+        create: bool,
     },
     Patch {
         who: Who,
+        actor: Actor,
         if_match: String,
         patch: Value,
     },
     Replace {
         who: Who,
+        actor: Actor,
         if_match: String,
         body: Value,
     },
+    /// Deletes the profile and gives up its e-mail address.
+    Erase { who: Who },
     /// From an `EmailClaim`: does this customer use (or is it taking) the address?
-    UsesEmail {
-        email_key: String,
-    },
+    UsesEmail { email_key: String },
 }
 
 /// How a write changes the profile.
@@ -62,9 +80,9 @@ pub enum Write {
     Replace,
 }
 
-/// Whose profile, the tenant's rules, and what a new profile starts with.
+/// Whose profile, and what a new profile starts with.
 #[derive(Serialize, Deserialize)]
-struct Who {
+pub struct Who {
     tenant: String,
     subject: String,
     given_name: Option<String>,
@@ -73,6 +91,17 @@ struct Who {
 }
 
 impl Who {
+    /// A customer by the tenant's id for them, as the tenant's backend names them.
+    pub fn by_id(tenant: &str, subject: &str) -> Who {
+        Who {
+            tenant: tenant.to_owned(),
+            subject: subject.to_owned(),
+            given_name: None,
+            family_name: None,
+            email: None,
+        }
+    }
+
     /// The object's name, which `EmailClaim` records as the holder.
     fn name(&self) -> String {
         object_name(&self.tenant, &self.subject)
@@ -98,50 +127,76 @@ impl From<&Customer> for Who {
 
 /// Reads the customer's profile, creating it on first access.
 pub async fn read(env: &Env, who: &Customer) -> ApiResult<Profile> {
-    let ask = Ask::Read { who: who.into() };
-    match send(env, who, &ask).await? {
-        Reply::Profile { profile } => Ok(*profile),
+    read_as(env, who.into(), true)
+        .await?
+        .ok_or_else(|| ApiError::Internal("a read that creates found nothing".into()))
+}
+
+/// Reads a profile; `None` if there is none and `create` is false.
+pub async fn read_as(env: &Env, who: Who, create: bool) -> ApiResult<Option<Profile>> {
+    let name = who.name();
+    match send(env, &name, &Ask::Read { who, create }).await? {
+        Reply::Profile { profile } => Ok(Some(*profile)),
+        Reply::Missing => Ok(None),
         _ => Err(ApiError::Internal("unexpected reply to read".into())),
     }
 }
 
-/// Writes the profile if `if_match` names the current version.
+/// Erases the customer's profile: its own id, or `None` if there was none.
+pub async fn erase(env: &Env, who: Who) -> ApiResult<Option<String>> {
+    let name = who.name();
+    match send(env, &name, &Ask::Erase { who }).await? {
+        Reply::Missing => Ok(None),
+        Reply::Erased { id } => Ok(Some(id)),
+        _ => Err(ApiError::Internal("unexpected reply to erase".into())),
+    }
+}
+
+/// Writes the profile if `if_match` names the current version, as `actor`
+/// (an admin's write of a customer who has no profile is a 404);
+/// `rules`: the tenant's, for the messages of errors.
 pub async fn write(
     env: &Env,
-    who: &Customer,
+    who: Who,
+    actor: Actor,
+    rules: &profile::TenantRules,
     how: Write,
     if_match: String,
     body: Value,
 ) -> ApiResult<Profile> {
-    let whose: Who = who.into();
+    let name = who.name();
     let ask = match how {
         Write::MergePatch => Ask::Patch {
-            who: whose,
+            who,
+            actor,
             if_match,
             patch: body,
         },
         Write::Replace => Ask::Replace {
-            who: whose,
+            who,
+            actor,
             if_match,
             body,
         },
     };
-    match send(env, who, &ask).await? {
+    match send(env, &name, &ask).await? {
         Reply::Profile { profile } => Ok(*profile),
+        Reply::Missing => Err(ApiError::NotFound),
         Reply::Stale { etag } => Err(ApiError::PreconditionFailed(etag)),
         Reply::Invalid { errors } => {
-            let rules = Box::new(who.config.rules.clone());
+            let rules = Box::new(rules.clone());
             if errors.iter().all(|e| e.code == Code::EmailTaken) {
                 Err(ApiError::EmailTaken(errors, rules))
             } else {
                 Err(ApiError::InvalidProfile(errors, rules))
             }
         }
+        Reply::Erased { .. } => Err(ApiError::Internal("unexpected reply to a write".into())),
     }
 }
 
-async fn send(env: &Env, who: &Customer, ask: &Ask) -> ApiResult<Reply> {
-    let reply = ask_object(env, &object_name(&who.tenant, &who.subject), ask).await?;
+async fn send(env: &Env, name: &str, ask: &Ask) -> ApiResult<Reply> {
+    let reply = ask_object(env, name, ask).await?;
     // The reply holds personal data: never put its content in the cause.
     serde_json::from_value(reply)
         .map_err(|_| ApiError::Internal("the customer object's reply could not be read".into()))
@@ -195,22 +250,34 @@ impl DurableObject for CustomerObject {
         // lose integers beyond 2^53 before our rules could see them.
         let ask: Ask = serde_json::from_str(&req.text().await?)?;
         let reply = match ask {
-            Ask::Read { who } => Reply::Profile {
+            Ask::Read { who, create: true } => Reply::Profile {
                 profile: Box::new(self.load_or_create(&who).await?),
+            },
+            Ask::Read { create: false, .. } => match self.load()? {
+                Some(profile) => Reply::Profile {
+                    profile: Box::new(profile),
+                },
+                None => Reply::Missing,
             },
             Ask::Patch {
                 who,
+                actor,
                 if_match,
                 patch,
             } => {
-                self.write(who, &if_match, &patch, Write::MergePatch)
+                self.write(who, actor, &if_match, &patch, Write::MergePatch)
                     .await?
             }
             Ask::Replace {
                 who,
+                actor,
                 if_match,
                 body,
-            } => self.write(who, &if_match, &body, Write::Replace).await?,
+            } => {
+                self.write(who, actor, &if_match, &body, Write::Replace)
+                    .await?
+            }
+            Ask::Erase { who } => self.erase(&who).await?,
             Ask::UsesEmail { email_key } => {
                 return Response::from_json(&self.uses_email(&email_key)?);
             }
@@ -240,13 +307,20 @@ impl CustomerObject {
     async fn write(
         &self,
         who: Who,
+        actor: Actor,
         if_match: &str,
         body: &Value,
         how: Write,
     ) -> worker::Result<Reply> {
         // Awaits first: from here to the store nothing awaits (unless the e-mail changes).
         let rules = self.rules(&who.tenant).await?;
-        let stored = self.load_or_create(&who).await?;
+        let stored = match actor {
+            Actor::Customer => self.load_or_create(&who).await?,
+            Actor::Admin => match self.load()? {
+                Some(stored) => stored,
+                None => return Ok(Reply::Missing),
+            },
+        };
         if !crate::conditional::if_match(if_match, &stored.etag()) {
             return Ok(Reply::Stale {
                 etag: stored.etag(),
@@ -256,11 +330,14 @@ impl CustomerObject {
         let today = today(&now)?;
         let outcome = {
             let change = Change {
-                actor: Actor::Customer,
+                actor,
                 rules: &rules,
                 today,
                 now: &now,
-                source: CUSTOMER_SOURCE,
+                source: match actor {
+                    Actor::Customer => CUSTOMER_SOURCE,
+                    Actor::Admin => ADMIN_SOURCE,
+                },
                 policy_version: None,
             };
             match how {
@@ -327,6 +404,22 @@ impl CustomerObject {
         Ok(Reply::Profile {
             profile: Box::new(patched.profile),
         })
+    }
+
+    /// Deletes the profile first, then releases its address: if that fails,
+    /// the claim is handed over when someone asks, as nobody uses it.
+    async fn erase(&self, who: &Who) -> worker::Result<Reply> {
+        let Some(stored) = self.load()? else {
+            return Ok(Reply::Missing);
+        };
+        let sql = self.state.storage().sql();
+        sql.exec("DELETE FROM profile", None)?;
+        sql.exec("DELETE FROM pending_email", None)?;
+        if let Some(email) = &stored.email {
+            let _ =
+                email_claim::release(&self.env, &who.tenant, &email_key(email), &who.name()).await;
+        }
+        Ok(Reply::Erased { id: stored.id })
     }
 
     fn begin_claim(&self, key: &str) -> worker::Result<f64> {

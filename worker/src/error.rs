@@ -21,6 +21,10 @@ pub enum ApiError {
     OriginNotAllowed,
     /// The operator key is missing or wrong.
     Unauthorized,
+    /// The admin key is missing, unknown, expired or revoked.
+    InvalidKey,
+    /// The admin key works, but lacks the scope the route needs.
+    MissingScope(profile::api::Scope),
     /// The body is not JSON, or JSON of the wrong shape; `detail` says where.
     MalformedBody(String),
     /// The body is not of an accepted media type; carries the accepted ones.
@@ -54,6 +58,8 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => (405, "method-not-allowed", "Method not allowed"),
             ApiError::InvalidToken => (401, "invalid-token", "Invalid token"),
             ApiError::Unauthorized => (401, "unauthorized", "Unauthorized"),
+            ApiError::InvalidKey => (401, "invalid-key", "Invalid admin key"),
+            ApiError::MissingScope(_) => (403, "missing-scope", "The key lacks a scope"),
             ApiError::OriginNotAllowed => (403, "origin-not-allowed", "Origin not allowed"),
             ApiError::MalformedBody(_) => (400, "malformed-body", "Malformed request body"),
             ApiError::UnsupportedMediaType(_) => {
@@ -85,6 +91,14 @@ impl ApiError {
                     .into()
             }
             ApiError::Unauthorized => "A valid operator key is required.".into(),
+            ApiError::InvalidKey => {
+                "The admin key is missing, unknown, expired or revoked. Ask the operator for a key."
+                    .into()
+            }
+            ApiError::MissingScope(scope) => format!(
+                "This key may not do this: it needs the scope {}. Ask the operator for a key that has it.",
+                scope.as_str()
+            ),
             ApiError::OriginNotAllowed => {
                 "This site is not allowed to use the profile API. Add its origin to the tenant's allowed origins."
                     .into()

@@ -3,7 +3,8 @@
 
 use crate::customer::Write;
 use crate::error::{ApiError, ApiResult};
-use crate::{auth, conditional, cors, customer, dev, strict_json, tenant};
+use crate::{admin, auth, conditional, cors, customer, dev, strict_json, tenant};
+use profile::Actor;
 use profile::api::{self, Found, Operation, Route};
 use serde_json::{Value, json};
 use worker::{Env, Request, Response};
@@ -41,6 +42,23 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
             let id = values[0].to_owned();
             put_tenant(req, env, &id, route).await
         }
+        Operation::IssueKey => {
+            let tenant = values[0].to_owned();
+            admin::issue_key(req, env, &tenant, route.accepts).await
+        }
+        Operation::ListKeys => admin::list_keys(&req, env, values[0]).await,
+        Operation::RevokeKey => admin::revoke_key(&req, env, values[0], values[1]).await,
+        Operation::GetAudit => admin::audit(&req, env, values[0]).await,
+        Operation::GetCustomer => admin::get_customer(&req, env, values[0]).await,
+        Operation::PatchCustomer | Operation::ReplaceCustomer => {
+            let how = match route.operation {
+                Operation::PatchCustomer => Write::MergePatch,
+                _ => Write::Replace,
+            };
+            let id = values[0].to_owned();
+            admin::write_customer(req, env, &id, how, route.accepts).await
+        }
+        Operation::EraseCustomer => admin::erase_customer(&req, env, values[0]).await,
         Operation::DevToken => dev::token(&req, env).await,
         Operation::DemoPage => dev::demo_page(),
     }
@@ -80,7 +98,17 @@ async fn write_me(mut req: Request, env: &Env, how: Write, route: &Route) -> Api
         .get("If-Match")?
         .ok_or(ApiError::PreconditionRequired)?;
     let body = json_body(&mut req, route.accepts).await?;
-    let profile = customer::write(env, &who, how, if_match, body).await?;
+    let rules = &who.config.rules;
+    let profile = customer::write(
+        env,
+        (&who).into(),
+        Actor::Customer,
+        rules,
+        how,
+        if_match,
+        body,
+    )
+    .await?;
     customer_answer(&who, &profile)
 }
 
@@ -118,11 +146,12 @@ async fn put_tenant(mut req: Request, env: &Env, id: &str, route: &Route) -> Api
     config.normalize();
     config.check().await?;
     tenant::store(env, id, &config).await?;
+    admin::record(env, id, "operator", "tenant.changed", json!({})).await?;
     Ok(Response::from_json(&config.redacted())?)
 }
 
 /// Reads a JSON body of one of the `accepted` media types, at most 64 KiB.
-async fn json_body(req: &mut Request, accepted: &[&str]) -> ApiResult<Value> {
+pub async fn json_body(req: &mut Request, accepted: &[&str]) -> ApiResult<Value> {
     let media_type = req
         .headers()
         .get("Content-Type")?

@@ -152,3 +152,11 @@ pub async fn hmac_sha256(secret: &[u8], data: &[u8]) -> Result<Vec<u8>, JsValue>
     let signature: ArrayBuffer = JsFuture::from(promise).await?.unchecked_into();
     Ok(Uint8Array::new(&signature).to_vec())
 }
+
+/// SHA-256 of `data`, in lowercase hex (how admin keys are kept).
+pub async fn sha256_hex(data: &[u8]) -> Result<String, JsValue> {
+    let promise = subtle()?.digest_with_str_and_js_u8_array("SHA-256", &Uint8Array::from(data))?;
+    let digest: ArrayBuffer = JsFuture::from(promise).await?.unchecked_into();
+    let bytes = Uint8Array::new(&digest).to_vec();
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}

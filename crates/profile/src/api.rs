@@ -18,8 +18,31 @@ crate::wire_enum! {
         PreflightMySchema = "preflightMySchema",
         GetTenant = "getTenant",
         PutTenant = "putTenant",
+        IssueKey = "issueKey",
+        ListKeys = "listKeys",
+        RevokeKey = "revokeKey",
+        GetAudit = "getAudit",
+        GetCustomer = "getCustomer",
+        ReplaceCustomer = "replaceCustomer",
+        PatchCustomer = "patchCustomer",
+        EraseCustomer = "eraseCustomer",
         DevToken = "devToken",
         DemoPage = "demoPage",
+    }
+}
+
+crate::wire_enum! {
+    /// What a tenant's admin key may do.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum Scope {
+        /// Read customers' whole profiles (`GET /v1/customers/{id}`), search and list them.
+        CustomersRead = "customers:read",
+        /// Write customers' customer-editable and admin-only fields, and import.
+        CustomersWrite = "customers:write",
+        /// Erase customers.
+        CustomersErase = "customers:erase",
+        /// Manage the tenant's rules: its fields, custom fields and messages.
+        RulesWrite = "rules:write",
     }
 }
 
@@ -34,8 +57,33 @@ pub enum Caller {
     Customer,
     /// The operator, with the operator key (`operator` in the document).
     Operator,
+    /// A tenant's backend, with an admin key that has this scope (`admin`
+    /// in the document, the scope as its role).
+    Admin(Scope),
     /// Local development only, when `DEV_ENDPOINTS` is set; not in the document.
     Dev,
+}
+
+impl Caller {
+    /// The OpenAPI document's security requirement: the scheme, and the role
+    /// (an admin key's scope) it needs; `None` for routes without credentials.
+    pub fn security(self) -> Option<(&'static str, Option<Scope>)> {
+        match self {
+            Caller::Customer => Some(("customer", None)),
+            Caller::Operator => Some(("operator", None)),
+            Caller::Admin(scope) => Some(("admin", Some(scope))),
+            Caller::Anyone | Caller::Preflight | Caller::Dev => None,
+        }
+    }
+}
+
+impl Route {
+    /// The names of the path's `{name}` segments, in order.
+    pub fn parameters(&self) -> impl Iterator<Item = &'static str> {
+        self.path
+            .split('/')
+            .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+    }
 }
 
 /// One route.
@@ -50,6 +98,11 @@ pub struct Route {
     pub accepts: &'static [&'static str],
     /// The statuses it answers with, success first.
     pub statuses: &'static [u16],
+    /// The schema of the body it takes (a name in the document's
+    /// `components/schemas`), if it takes one.
+    pub takes: Option<&'static str>,
+    /// The schema of its success's body, if it has one.
+    pub answers: Option<&'static str>,
 }
 
 const JSON: &[&str] = &["application/json"];
@@ -71,15 +124,32 @@ const fn route(
         caller,
         accepts,
         statuses,
+        takes: None,
+        answers: None,
     }
 }
 
-use Caller::{Anyone, Customer, Dev, Operator, Preflight};
+impl Route {
+    const fn takes(mut self, schema: &'static str) -> Route {
+        self.takes = Some(schema);
+        self
+    }
+
+    const fn answers(mut self, schema: &'static str) -> Route {
+        self.answers = Some(schema);
+        self
+    }
+}
+
+use Caller::{Admin, Anyone, Customer, Dev, Operator, Preflight};
 use Operation::*;
+use Scope::{CustomersErase, CustomersRead, CustomersWrite};
 
 /// Every route. The methods of one path are listed in the order a 405's
 /// `Allow` header names them.
-pub const ROUTES: [Route; 12] = [
+/// The fixed paths come before the `{name}` ones they would also match
+/// (`/v1/customers/me` before `/v1/customers/{id}`).
+pub const ROUTES: [Route; 20] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -89,7 +159,8 @@ pub const ROUTES: [Route; 12] = [
         Customer,
         NONE,
         &[200, 304, 401, 403],
-    ),
+    )
+    .answers("Profile"),
     route(
         ReplaceMe,
         "PUT",
@@ -97,7 +168,9 @@ pub const ROUTES: [Route; 12] = [
         Customer,
         JSON,
         &[200, 400, 401, 403, 409, 412, 413, 415, 422, 428],
-    ),
+    )
+    .takes("Profile")
+    .answers("Profile"),
     route(
         PatchMe,
         "PATCH",
@@ -105,7 +178,9 @@ pub const ROUTES: [Route; 12] = [
         Customer,
         PATCH,
         &[200, 400, 401, 403, 409, 412, 413, 415, 422, 428],
-    ),
+    )
+    .takes("Profile")
+    .answers("Profile"),
     route(
         PreflightMe,
         "OPTIONS",
@@ -121,7 +196,8 @@ pub const ROUTES: [Route; 12] = [
         Customer,
         NONE,
         &[200, 401, 403],
-    ),
+    )
+    .answers("FormSchema"),
     route(
         PreflightMySchema,
         "OPTIONS",
@@ -137,7 +213,8 @@ pub const ROUTES: [Route; 12] = [
         Operator,
         NONE,
         &[200, 401, 404],
-    ),
+    )
+    .answers("TenantConfig"),
     route(
         PutTenant,
         "PUT",
@@ -145,6 +222,81 @@ pub const ROUTES: [Route; 12] = [
         Operator,
         JSON,
         &[200, 400, 401, 413, 415, 422],
+    )
+    .takes("TenantConfig")
+    .answers("TenantConfig"),
+    route(
+        IssueKey,
+        "POST",
+        "/v1/tenants/{tenant}/keys",
+        Operator,
+        JSON,
+        &[201, 400, 401, 404, 413, 415, 422],
+    )
+    .takes("KeyRequest")
+    .answers("IssuedKey"),
+    route(
+        ListKeys,
+        "GET",
+        "/v1/tenants/{tenant}/keys",
+        Operator,
+        NONE,
+        &[200, 401, 404],
+    )
+    .answers("KeyList"),
+    route(
+        RevokeKey,
+        "DELETE",
+        "/v1/tenants/{tenant}/keys/{key_id}",
+        Operator,
+        NONE,
+        &[204, 401, 404],
+    ),
+    route(
+        GetAudit,
+        "GET",
+        "/v1/tenants/{tenant}/audit",
+        Operator,
+        NONE,
+        &[200, 401, 404],
+    )
+    .answers("AuditPage"),
+    route(
+        GetCustomer,
+        "GET",
+        "/v1/customers/{id}",
+        Admin(CustomersRead),
+        NONE,
+        &[200, 304, 401, 403, 404],
+    )
+    .answers("Profile"),
+    route(
+        ReplaceCustomer,
+        "PUT",
+        "/v1/customers/{id}",
+        Admin(CustomersWrite),
+        JSON,
+        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 428],
+    )
+    .takes("Profile")
+    .answers("Profile"),
+    route(
+        PatchCustomer,
+        "PATCH",
+        "/v1/customers/{id}",
+        Admin(CustomersWrite),
+        PATCH,
+        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 428],
+    )
+    .takes("Profile")
+    .answers("Profile"),
+    route(
+        EraseCustomer,
+        "DELETE",
+        "/v1/customers/{id}",
+        Admin(CustomersErase),
+        NONE,
+        &[204, 401, 403, 404],
     ),
     route(DevToken, "GET", "/dev/token", Dev, NONE, &[200]),
     route(DemoPage, "GET", "/demo", Dev, NONE, &[200]),
@@ -162,10 +314,19 @@ pub enum Found<'a> {
 
 /// Finds the route of `method` and `path`; `dev`: whether the development
 /// routes exist here.
+/// Of the paths that match, the most fixed one wins: `/v1/customers/me` is
+/// never the customer `{id}` "me".
 pub fn find<'a>(method: &str, path: &'a str, dev: bool) -> Found<'a> {
+    let routes = || ROUTES.iter().filter(|r| dev || r.caller != Dev);
+    let Some(fewest) = routes()
+        .filter_map(|route| matches(route.path, path).map(|values| values.len()))
+        .min()
+    else {
+        return Found::NotFound;
+    };
     let mut methods = Vec::new();
-    for route in ROUTES.iter().filter(|r| dev || r.caller != Dev) {
-        let Some(values) = matches(route.path, path) else {
+    for route in routes() {
+        let Some(values) = matches(route.path, path).filter(|v| v.len() == fewest) else {
             continue;
         };
         if route.method == method {
@@ -226,15 +387,29 @@ mod tests {
 
     #[test]
     fn finds_routes_their_parameters_and_the_methods_of_a_known_path() {
+        let route = |operation| ROUTES.iter().find(|r| r.operation == operation).unwrap();
         let found = find("PUT", "/v1/tenants/demo", false);
-        assert_eq!(found, Found::Route(&ROUTES[9], vec!["demo"]));
+        assert_eq!(found, Found::Route(route(PutTenant), vec!["demo"]));
         assert_eq!(
-            find("DELETE", "/v1/customers/me", false),
-            Found::MethodNotAllowed(vec!["GET", "PUT", "PATCH", "OPTIONS"])
+            find("DELETE", "/v1/tenants/demo/keys/k1", false),
+            Found::Route(route(RevokeKey), vec!["demo", "k1"])
+        );
+        // A fixed path wins over a `{name}` one.
+        assert_eq!(
+            find("GET", "/v1/customers/c-42", false),
+            Found::Route(route(GetCustomer), vec!["c-42"])
         );
         assert_eq!(
             find("GET", "/v1/customers/me/", false),
-            Found::Route(&ROUTES[2], vec![])
+            Found::Route(route(GetMe), vec![])
+        );
+        assert_eq!(
+            find("DELETE", "/v1/tenants/demo", false),
+            Found::MethodNotAllowed(vec!["GET", "PUT"])
+        );
+        assert_eq!(
+            find("DELETE", "/v1/customers/me", false),
+            Found::MethodNotAllowed(vec!["GET", "PUT", "PATCH", "OPTIONS"])
         );
         assert_eq!(find("GET", "/v1/tenants/", false), Found::NotFound);
         assert_eq!(find("GET", "/v1/tenants/a/b", false), Found::NotFound);
@@ -243,7 +418,7 @@ mod tests {
         assert_eq!(find("GET", "/demo", false), Found::NotFound);
         assert_eq!(
             find("GET", "/demo", true),
-            Found::Route(&ROUTES[11], vec![])
+            Found::Route(route(DemoPage), vec![])
         );
     }
 }

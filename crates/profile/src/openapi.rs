@@ -29,6 +29,10 @@ pub fn schemas() -> Map<String, Value> {
     add::<TenantRules>(&mut all);
     add::<FormSchema>(&mut all);
     add::<FieldError>(&mut all);
+    add::<crate::keys::KeyRequest>(&mut all);
+    add::<crate::keys::IssuedKey>(&mut all);
+    add::<crate::keys::KeyList>(&mut all);
+    add::<crate::keys::AuditPage>(&mut all);
     let mut schemas: Map<String, Value> = all
         .into_iter()
         .map(|(name, schema)| {

@@ -73,6 +73,7 @@ pub fn generate(mut document: Value) -> Value {
             if let Some(members) = item.as_object_mut() {
                 members.retain(|key, _| !is_method(key));
             }
+            item["parameters"] = parameters(route, &item["parameters"]);
             item
         });
         let method = route.method.to_ascii_lowercase();
@@ -130,6 +131,26 @@ fn annotated(mut schema: Value, written: Option<&Value>) -> Value {
     schema
 }
 
+/// The path's parameters, one per `{name}` segment, as the file describes
+/// them if it does.
+fn parameters(route: &Route, written: &Value) -> Value {
+    let written = written.as_array().cloned().unwrap_or_default();
+    let all = route.parameters().map(|name| {
+        written
+            .iter()
+            .find(|p| p["name"] == name && p["in"] == "path")
+            .cloned()
+            .unwrap_or_else(|| {
+                json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
+            })
+    });
+    Value::Array(all.collect())
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
 fn is_method(key: &str) -> bool {
     matches!(
         key,
@@ -142,14 +163,12 @@ fn operation(route: &Route, old: Option<Value>) -> Value {
     let mut op = old.unwrap_or_else(|| json!({"summary": route.operation.as_str()}));
     op["operationId"] = json!(route.operation.as_str());
     let members = op.as_object_mut().expect("an operation is an object");
-    match route.caller {
-        Caller::Customer => {
-            members.insert("security".into(), json!([{"customer": []}]));
+    match route.caller.security() {
+        Some((scheme, role)) => {
+            let roles: Vec<&str> = role.iter().map(|scope| scope.as_str()).collect();
+            members.insert("security".into(), json!([{ scheme: roles }]));
         }
-        Caller::Operator => {
-            members.insert("security".into(), json!([{"operator": []}]));
-        }
-        _ => {
+        None => {
             members.remove("security");
         }
     }
@@ -169,10 +188,13 @@ fn operation(route: &Route, old: Option<Value>) -> Value {
             .unwrap_or_else(|| json!({}));
         let mut content = Map::new();
         for media_type in route.accepts {
-            let entry = old_content
+            let mut entry = old_content
                 .get(*media_type)
                 .cloned()
                 .unwrap_or_else(|| schema.clone());
+            if let Some(name) = route.takes {
+                entry["schema"] = schema_ref(name);
+            }
             content.insert((*media_type).to_owned(), entry);
         }
         let body = members
@@ -196,6 +218,10 @@ fn operation(route: &Route, old: Option<Value>) -> Value {
             }
         });
         responses.insert(key, entry);
+    }
+    if let Some(name) = route.answers {
+        let success = &mut responses[&route.statuses[0].to_string()];
+        success["content"]["application/json"]["schema"] = schema_ref(name);
     }
     members.insert("responses".into(), Value::Object(responses));
     op
@@ -258,6 +284,31 @@ mod tests {
         );
         assert!(schemas["Address"]["properties"]["gone"].is_null());
         assert_eq!(schemas["Problem"], json!({"type": "object"}));
+    }
+
+    #[test]
+    fn every_body_and_answer_the_table_names_has_its_schema() {
+        let document = std::fs::read_to_string(crate::root().join("worker/openapi.json")).unwrap();
+        let generated = generate(serde_json::from_str(&document).unwrap());
+        let schemas = &generated["components"]["schemas"];
+        for route in ROUTES.iter() {
+            for name in route.takes.into_iter().chain(route.answers) {
+                assert!(
+                    schemas[name].is_object(),
+                    "{:?}: no schema {name}",
+                    route.operation
+                );
+            }
+        }
+        let issue = &generated["paths"]["/v1/tenants/{tenant}/keys"]["post"];
+        assert_eq!(
+            issue["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/KeyRequest"
+        );
+        assert_eq!(
+            issue["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/IssuedKey"
+        );
     }
 
     #[test]

@@ -54,12 +54,30 @@ pub fn run(tools: &Tools, schemathesis: &std::path::Path, budget: &Budget) -> Re
             response.status()
         ));
     }
+    // An admin key of the tenant with every scope.
+    let mut issued = agent()
+        .post(&format!("{}/v1/tenants/{TENANT}/keys", server.base_url))
+        .header("Authorization", &format!("Bearer {operator_key}"))
+        .send_json(serde_json::json!({
+            "name": "Schemathesis",
+            "scopes": ["customers:read", "customers:write", "customers:erase", "rules:write"]
+        }))
+        .map_err(|e| format!("issuing an admin key: {e}"))?;
+    let issued: serde_json::Value = issued
+        .body_mut()
+        .read_json()
+        .map_err(|e| format!("issuing an admin key: {e}"))?;
+    let admin_key = issued["key"]
+        .as_str()
+        .ok_or_else(|| format!("issuing an admin key: {issued}"))?
+        .to_owned();
     // Its credentials, by the names of the document's security schemes.
     let config = work.join("schemathesis.toml");
     std::fs::write(
         &config,
         "[auth.openapi.customer]\nbearer = \"${CUSTOMER_TOKEN}\"\n\n\
-         [auth.openapi.operator]\nbearer = \"${OPERATOR_KEY}\"\n",
+         [auth.openapi.operator]\nbearer = \"${OPERATOR_KEY}\"\n\n\
+         [auth.openapi.admin]\nbearer = \"${ADMIN_KEY}\"\n",
     )
     .map_err(|e| format!("writing {}: {e}", config.display()))?;
     let mut command = Command::new(schemathesis);
@@ -81,6 +99,7 @@ pub fn run(tools: &Tools, schemathesis: &std::path::Path, budget: &Budget) -> Re
             customer_token(TENANT, "schemathesis-customer", SECRET)?,
         )
         .env("OPERATOR_KEY", operator_key)
+        .env("ADMIN_KEY", admin_key)
         .env("NO_COLOR", "1");
     let output = command
         .output()

@@ -240,7 +240,10 @@ fn end_to_end(tools: &Tools, tally: &mut Tally) -> Result<()> {
     let work = root().join("target/e2e");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| format!("creating target/e2e: {e}"))?;
-    let server = Server::start_in(tools, &work, "wrangler", &[])?;
+    // Admin keys are checked again after 2 s instead of 60, so that a test
+    // can see it happen (tests/tests/admin.rs).
+    let short_checks = ["--var".into(), "KEY_CHECK_SECONDS:2".into()];
+    let server = Server::start_in(tools, &work, "wrangler", &short_checks)?;
     create_demo_tenant(&server.base_url)?;
     // The same build without DEV_ENDPOINTS, as it is deployed: an env file
     // given to wrangler replaces worker/.dev.vars.
