@@ -222,3 +222,160 @@ async fn erasing_a_customer_frees_their_address_and_is_in_the_audit_log() {
         "no customer id in the log"
     );
 }
+
+/// The tenant's customers, every page, as the backend walks them.
+async fn list_all(key: &str) -> (Vec<Value>, usize) {
+    let (mut all, mut pages, mut cursor) = (Vec::new(), 0, None::<String>);
+    loop {
+        let mut url = format!("{}/v1/customers", base_url());
+        if let Some(cursor) = &cursor {
+            url = format!("{url}?cursor={cursor}");
+        }
+        let response = http().get(url).bearer_auth(key).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let page: Value = response.json().await.unwrap();
+        pages += 1;
+        all.extend(page["customers"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return (all, pages),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_backend_lists_every_customer_across_pages_and_finds_one_by_profile_id() {
+    let tenant_id = format!("admin-list-{}", now());
+    tenant(&tenant_id).await;
+    let (key, _) = key(&tenant_id, &["customers:read", "customers:erase"]).await;
+    // 110 customers: more than one page.
+    let mut created = Vec::new();
+    for i in 0..110 {
+        let customer = format!("c-{i:03}");
+        read_profile(&customer_token(&tenant_id, &customer)).await;
+        created.push(customer);
+    }
+    created.sort();
+    // The index follows each profile's change moments later.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let (listed, pages) = loop {
+        let (listed, pages) = list_all(&key).await;
+        if listed.len() == created.len() || tokio::time::Instant::now() > deadline {
+            break (listed, pages);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    };
+    let ids: Vec<&str> = listed.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, created, "every customer once, in order");
+    assert_eq!(pages, 2, "100 a page");
+    assert!(
+        listed
+            .iter()
+            .all(|c| c["version"] == 1 && c["updated"].is_string())
+    );
+
+    let first = &listed[0];
+    let by_profile = get_customer(
+        &key,
+        &format!("id:{}", first["profile_id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(by_profile.status(), StatusCode::OK);
+    let profile: Value = by_profile.json().await.unwrap();
+    assert_eq!(profile["external_id"], first["id"]);
+    assert_eq!(
+        get_customer(&key, "id:no-such-profile").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let bad_cursor = http()
+        .get(format!("{}/v1/customers?cursor=%%%", base_url()))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_cursor.status(), StatusCode::BAD_REQUEST);
+
+    // Erased, it leaves the list.
+    let erased = http()
+        .delete(customer_url(first["id"].as_str().unwrap()))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), StatusCode::NO_CONTENT);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (listed, _) = list_all(&key).await;
+        if listed.len() == created.len() - 1 {
+            assert!(listed.iter().all(|c| c["id"] != first["id"]));
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the erased customer is still listed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_backend_finds_the_customer_who_holds_an_address() {
+    tenant("admin-search").await;
+    tenant("admin-search-other").await;
+    let (key, _) = key("admin-search", &["customers:read"]).await;
+    let customer = unique_customer("admin-search");
+    let email = format!("{customer}@Example.com");
+    let token = sign(
+        &json!({"iss": "admin-search", "sub": customer, "aud": "customer-profile", "iat": now(), "exp": now() + 600, "email": email}),
+        SECRET,
+    );
+    read_profile(&token).await;
+    let search = |body: Value| {
+        let key = key.clone();
+        async move {
+            http()
+                .post(format!("{}/v1/customers/search", base_url()))
+                .bearer_auth(key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let found = search(json!({"email": email.to_uppercase()})).await;
+    assert_eq!(found.status(), StatusCode::OK);
+    let found: Value = found.json().await.unwrap();
+    assert_eq!(found["customers"][0]["id"], customer.as_str());
+    assert_eq!(found["customers"].as_array().unwrap().len(), 1);
+    let nobody: Value = search(json!({"email": "nobody@example.com"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(nobody["customers"], json!([]));
+    // Another tenant's customer with an address is nobody here.
+    let other = unique_customer("admin-search-other");
+    let other_email = format!("{other}@example.com");
+    let other_token = sign(
+        &json!({"iss": "admin-search-other", "sub": other, "aud": "customer-profile", "iat": now(), "exp": now() + 600, "email": other_email}),
+        SECRET,
+    );
+    read_profile(&other_token).await;
+    let elsewhere: Value = search(json!({"email": other_email}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere["customers"], json!([]));
+    for (bad, pointer) in [
+        (json!({"email": "not an address"}), "/email"),
+        (json!({}), "/email"),
+        (json!({"email": 7}), "/email"),
+        (json!({"email": "a@example.com", "phone": "1"}), "/phone"),
+    ] {
+        let refused = search(bad.clone()).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let problem: Value = refused.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["pointer"], pointer, "{bad}");
+    }
+}

@@ -17,7 +17,9 @@ use crate::tenant_object::{self, Ask};
 use crate::webcrypto;
 use base64::Engine;
 use profile::api::Scope;
+use profile::email::{check_email, clean_email, email_key};
 use profile::keys::{self, AuditEntry, AuditPage, IssuedKey, KeyInfo, KeyList};
+use profile::listing::{CustomerEntry, CustomerPage, Found};
 use profile::{Actor, Profile};
 use serde_json::Value;
 use std::cell::RefCell;
@@ -189,12 +191,20 @@ pub async fn record(
     Ok(())
 }
 
-/// The customer a path's `{id}` names: the tenant's own id for them (the
-/// token's `sub`), percent-decoded. What no token could name is no one.
-fn subject(id: &str) -> ApiResult<String> {
+/// The customer a path's `{id}` names (percent-decoded): the tenant's own
+/// id for them (the token's `sub`), or `id:<profile id>`, found in the
+/// tenant's index. What no token could name is no one.
+async fn subject(env: &Env, tenant: &str, id: &str) -> ApiResult<String> {
     let decoded = percent_encoding::percent_decode_str(id)
         .decode_utf8()
         .map_err(|_| ApiError::NotFound)?;
+    if let Some(profile_id) = decoded.strip_prefix("id:") {
+        let ask = Ask::Find {
+            profile_id: profile_id.to_owned(),
+        };
+        let found: Option<CustomerEntry> = tenant_object::ask(env, tenant, &ask).await?;
+        return found.map(|entry| entry.id).ok_or(ApiError::NotFound);
+    }
     if crate::token::valid_subject(&decoded) {
         Ok(decoded.into_owned())
     } else {
@@ -202,10 +212,88 @@ fn subject(id: &str) -> ApiResult<String> {
     }
 }
 
+/// `GET /v1/customers[?cursor=]`: the tenant's customers, a page at a time,
+/// ordered by id. The cursor is opaque (the last id, base64url).
+pub async fn list_customers(req: &Request, env: &Env) -> ApiResult<Response> {
+    let admin = admin(req, env, Scope::CustomersRead).await?;
+    let url = req.url()?;
+    let after = match url.query_pairs().find(|(name, _)| name == "cursor") {
+        None => None,
+        Some((_, cursor)) => Some(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(cursor.as_bytes())
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .ok_or_else(|| {
+                    ApiError::MalformedBody("`cursor` is the `next` of an earlier page.".into())
+                })?,
+        ),
+    };
+    let ask = Ask::Customers { after };
+    let mut page: CustomerPage = tenant_object::ask(env, &admin.tenant, &ask).await?;
+    page.next = page
+        .next
+        .map(|id| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id));
+    private(Response::from_json(&page)?)
+}
+
+/// `POST /v1/customers/search` with `{"email": ...}`: the customer who holds
+/// the address, from the tenant's e-mail claims (a POST, so that the address
+/// stays out of URLs and logs).
+pub async fn search_customers(
+    mut req: Request,
+    env: &Env,
+    accepts: &[&str],
+) -> ApiResult<Response> {
+    let admin = admin(&req, env, Scope::CustomersRead).await?;
+    let body = crate::routes::json_body(&mut req, accepts).await?;
+    let field = |code| ApiError::Validation(vec![profile::FieldError::new("/email", code)]);
+    let members = body.as_object().ok_or_else(|| {
+        ApiError::Validation(vec![profile::FieldError::new(
+            "",
+            profile::Code::InvalidType,
+        )])
+    })?;
+    if let Some(unknown) = members.keys().find(|k| *k != "email") {
+        let pointer = format!("/{}", profile::error::pointer_segment(unknown));
+        return Err(ApiError::Validation(vec![profile::FieldError::new(
+            pointer,
+            profile::Code::UnknownField,
+        )]));
+    }
+    let email = match members.get("email") {
+        Some(Value::String(email)) => clean_email(email),
+        None | Some(Value::Null) => return Err(field(profile::Code::Required)),
+        Some(_) => return Err(field(profile::Code::InvalidType)),
+    };
+    if let Some(error) = check_email("/email", &email) {
+        return Err(ApiError::Validation(vec![error]));
+    }
+    let key = email_key(&email);
+    let mut customers = Vec::new();
+    let holder = crate::email_claim::holder(env, &admin.tenant, &key).await?;
+    let prefix = format!("{}:", admin.tenant);
+    if let Some(id) = holder.as_deref().and_then(|h| h.strip_prefix(&prefix)) {
+        let who = Who::by_id(&admin.tenant, id);
+        // A claim may outlive its use: only a profile that has the address counts.
+        if let Some(profile) = customer::read_as(env, who, false).await?
+            && profile.email.as_deref().map(email_key).as_deref() == Some(key.as_str())
+        {
+            customers.push(CustomerEntry {
+                id: profile.external_id,
+                profile_id: profile.id,
+                updated: profile.updated,
+                version: profile.version,
+            });
+        }
+    }
+    private(Response::from_json(&Found { customers })?)
+}
+
 /// `GET /v1/customers/{id}`: the whole profile, with its ETag.
 pub async fn get_customer(req: &Request, env: &Env, id: &str) -> ApiResult<Response> {
     let admin = admin(req, env, Scope::CustomersRead).await?;
-    let id = subject(id)?;
+    let id = subject(env, &admin.tenant, id).await?;
     let profile = customer::read_as(env, Who::by_id(&admin.tenant, &id), false)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -230,7 +318,7 @@ pub async fn write_customer(
         .headers()
         .get("If-Match")?
         .ok_or(ApiError::PreconditionRequired)?;
-    let id = subject(id)?;
+    let id = subject(env, &admin.tenant, id).await?;
     let body = crate::routes::json_body(&mut req, accepts).await?;
     let who = Who::by_id(&admin.tenant, &id);
     let rules = &admin.config.rules;
@@ -243,7 +331,7 @@ pub async fn write_customer(
 /// the profile's own id, nothing personal).
 pub async fn erase_customer(req: &Request, env: &Env, id: &str) -> ApiResult<Response> {
     let admin = admin(req, env, Scope::CustomersErase).await?;
-    let id = subject(id)?;
+    let id = subject(env, &admin.tenant, id).await?;
     let erased = customer::erase(env, Who::by_id(&admin.tenant, &id)).await?;
     let profile = erased.ok_or(ApiError::NotFound)?;
     let actor = format!("key:{}", admin.key_id);

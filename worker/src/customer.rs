@@ -17,6 +17,8 @@ use serde_json::Value;
 use std::rc::Rc;
 use worker::{DurableObject, Env, Request, Response, SqlStorageValue, State, durable_object};
 
+mod index;
+
 const BINDING: &str = "CUSTOMERS";
 /// Recorded as `updated_by` and as the source of consents the customer changes.
 const CUSTOMER_SOURCE: &str = "customer-profile";
@@ -239,6 +241,7 @@ impl DurableObject for CustomerObject {
             "CREATE TABLE IF NOT EXISTS pending_email (
                 email_key TEXT PRIMARY KEY,
                 since REAL NOT NULL)",
+            index::GONE_TABLE,
         ] {
             sql.exec(table, None).expect("creating the customer tables");
         }
@@ -283,6 +286,11 @@ impl DurableObject for CustomerObject {
             }
         };
         Response::from_json(&reply)
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        self.tell_index().await?;
+        Response::ok("indexed")
     }
 }
 
@@ -394,6 +402,7 @@ impl CustomerObject {
         } else {
             self.save(&patched.profile)?;
         }
+        self.index_soon().await?;
         // Then release the old address. If this fails, the claim is handed over
         // when someone asks for it, since this profile no longer uses it.
         if new_key != old_key
@@ -412,9 +421,11 @@ impl CustomerObject {
         let Some(stored) = self.load()? else {
             return Ok(Reply::Missing);
         };
+        self.note_gone(&stored)?;
         let sql = self.state.storage().sql();
         sql.exec("DELETE FROM profile", None)?;
         sql.exec("DELETE FROM pending_email", None)?;
+        self.index_soon().await?;
         if let Some(email) = &stored.email {
             let _ =
                 email_claim::release(&self.env, &who.tenant, &email_key(email), &who.name()).await;
@@ -540,6 +551,7 @@ impl CustomerObject {
             }
         }
         self.save(&profile)?;
+        self.index_soon().await?;
         Ok(profile)
     }
 

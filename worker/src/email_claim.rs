@@ -19,8 +19,15 @@ pub const PENDING_SECONDS: f64 = 20.0;
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 enum Ask {
-    Claim { holder: String, email_key: String },
-    Release { holder: String },
+    Claim {
+        holder: String,
+        email_key: String,
+    },
+    Release {
+        holder: String,
+    },
+    /// Who holds the address, if anyone (a customer object's name).
+    Holder,
 }
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -56,6 +63,11 @@ pub async fn release(env: &Env, tenant: &str, email_key: &str, holder: &str) -> 
     crate::object_call::ask::<bool>(env, BINDING, &object_name(tenant, email_key), &release)
         .await
         .map(|_| ())
+}
+
+/// The customer object that holds `email_key` of `tenant`, if any.
+pub async fn holder(env: &Env, tenant: &str, email_key: &str) -> worker::Result<Option<String>> {
+    crate::object_call::ask(env, BINDING, &object_name(tenant, email_key), &Ask::Holder).await
 }
 
 /// What one claim decides before any await: the claim's state is read and
@@ -216,6 +228,7 @@ impl DurableObject for EmailClaim {
                 }
                 Response::from_json(&held)
             }
+            Ask::Holder => Response::from_json(&self.claim.borrow().holder),
         }
     }
 }

@@ -59,6 +59,8 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
             admin::write_customer(req, env, &id, how, route.accepts).await
         }
         Operation::EraseCustomer => admin::erase_customer(&req, env, values[0]).await,
+        Operation::ListCustomers => admin::list_customers(&req, env).await,
+        Operation::SearchCustomers => admin::search_customers(req, env, route.accepts).await,
         Operation::DevToken => dev::token(&req, env).await,
         Operation::DemoPage => dev::demo_page(),
     }

@@ -7,8 +7,16 @@
 //!
 //! Issuing and revoking write the key and its audit entry in one step (no
 //! await between them), so the log cannot miss a change.
+//!
+//! It also holds the tenant's index of customers (for listing them and for
+//! `id:<profile id>`): each customer's object tells it what its profile is
+//! after every change, from an alarm that the platform retries until it
+//! succeeds (see `crate::customer`). An entry is replaced only by a newer
+//! version of the same profile, or by a new profile of the customer, so
+//! answers arriving out of order cannot undo each other.
 
 use profile::keys::{AuditEntry, AuditPage, KeyInfo};
+use profile::listing::{CustomerEntry, CustomerPage, PAGE};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use worker::{DurableObject, Env, Request, Response, SqlStorageValue, State, durable_object};
@@ -44,6 +52,23 @@ pub enum Ask {
     Record {
         entry: AuditEntry,
     },
+    /// A customer's profile as it now is.
+    Index {
+        entry: CustomerEntry,
+    },
+    /// A customer's profile is gone.
+    Unindex {
+        id: String,
+        profile_id: String,
+    },
+    /// A page of customers after the id `after`.
+    Customers {
+        after: Option<String>,
+    },
+    /// The customer whose profile has this id.
+    Find {
+        profile_id: String,
+    },
 }
 
 pub async fn ask<T: serde::de::DeserializeOwned>(
@@ -70,6 +95,12 @@ impl DurableObject for TenantObject {
             "CREATE TABLE IF NOT EXISTS audit (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 body TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS customer (
+                id TEXT PRIMARY KEY,
+                profile_id TEXT NOT NULL,
+                updated TEXT NOT NULL,
+                version INTEGER NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS customer_by_profile ON customer (profile_id)",
         ] {
             sql.exec(table, None).expect("creating the tenant tables");
         }
@@ -123,6 +154,45 @@ impl DurableObject for TenantObject {
             Ask::Record { entry } => {
                 self.record(&entry)?;
                 Response::from_json(&true)
+            }
+            Ask::Index { entry } => {
+                self.state.storage().sql().exec(
+                    "INSERT INTO customer (id, profile_id, updated, version) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (id) DO UPDATE SET profile_id = excluded.profile_id,
+                        updated = excluded.updated, version = excluded.version
+                     WHERE excluded.profile_id != customer.profile_id
+                        OR excluded.version > customer.version",
+                    vec![
+                        SqlStorageValue::String(entry.id),
+                        SqlStorageValue::String(entry.profile_id),
+                        SqlStorageValue::String(entry.updated),
+                        SqlStorageValue::Integer(entry.version as i64),
+                    ],
+                )?;
+                Response::from_json(&true)
+            }
+            Ask::Unindex { id, profile_id } => {
+                self.state.storage().sql().exec(
+                    "DELETE FROM customer WHERE id = ? AND profile_id = ?",
+                    vec![
+                        SqlStorageValue::String(id),
+                        SqlStorageValue::String(profile_id),
+                    ],
+                )?;
+                Response::from_json(&true)
+            }
+            Ask::Customers { after } => Response::from_json(&self.customers(after)?),
+            Ask::Find { profile_id } => {
+                let found: Vec<CustomerEntry> = self
+                    .state
+                    .storage()
+                    .sql()
+                    .exec(
+                        "SELECT id, profile_id, updated, version FROM customer WHERE profile_id = ?",
+                        vec![SqlStorageValue::String(profile_id)],
+                    )?
+                    .to_array()?;
+                Response::from_json(&found.into_iter().next())
             }
         }
     }
@@ -197,6 +267,25 @@ impl TenantObject {
             vec![SqlStorageValue::String(serde_json::to_string(entry)?)],
         )?;
         Ok(())
+    }
+
+    fn customers(&self, after: Option<String>) -> worker::Result<CustomerPage> {
+        let mut customers: Vec<CustomerEntry> = self
+            .state
+            .storage()
+            .sql()
+            .exec(
+                "SELECT id, profile_id, updated, version FROM customer
+                 WHERE id > ? ORDER BY id LIMIT ?",
+                vec![
+                    SqlStorageValue::String(after.unwrap_or_default()),
+                    SqlStorageValue::Integer(PAGE as i64 + 1),
+                ],
+            )?
+            .to_array()?;
+        let next = (customers.len() > PAGE).then(|| customers[PAGE - 1].id.clone());
+        customers.truncate(PAGE);
+        Ok(CustomerPage { customers, next })
     }
 
     fn audit(&self, before: Option<i64>) -> worker::Result<AuditPage> {

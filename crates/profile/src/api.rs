@@ -26,6 +26,8 @@ crate::wire_enum! {
         ReplaceCustomer = "replaceCustomer",
         PatchCustomer = "patchCustomer",
         EraseCustomer = "eraseCustomer",
+        ListCustomers = "listCustomers",
+        SearchCustomers = "searchCustomers",
         DevToken = "devToken",
         DemoPage = "demoPage",
     }
@@ -149,7 +151,7 @@ use Scope::{CustomersErase, CustomersRead, CustomersWrite};
 /// `Allow` header names them.
 /// The fixed paths come before the `{name}` ones they would also match
 /// (`/v1/customers/me` before `/v1/customers/{id}`).
-pub const ROUTES: [Route; 20] = [
+pub const ROUTES: [Route; 22] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -261,6 +263,25 @@ pub const ROUTES: [Route; 20] = [
         &[200, 401, 404],
     )
     .answers("AuditPage"),
+    route(
+        ListCustomers,
+        "GET",
+        "/v1/customers",
+        Admin(CustomersRead),
+        NONE,
+        &[200, 400, 401, 403],
+    )
+    .answers("CustomerPage"),
+    route(
+        SearchCustomers,
+        "POST",
+        "/v1/customers/search",
+        Admin(CustomersRead),
+        JSON,
+        &[200, 400, 401, 403, 413, 415, 422],
+    )
+    .takes("Search")
+    .answers("Found"),
     route(
         GetCustomer,
         "GET",

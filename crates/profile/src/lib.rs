@@ -38,6 +38,7 @@ pub mod email;
 pub mod error;
 pub mod keys;
 pub mod labels;
+pub mod listing;
 pub mod messages;
 pub mod model;
 pub mod national_id;

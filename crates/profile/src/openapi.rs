@@ -33,6 +33,9 @@ pub fn schemas() -> Map<String, Value> {
     add::<crate::keys::IssuedKey>(&mut all);
     add::<crate::keys::KeyList>(&mut all);
     add::<crate::keys::AuditPage>(&mut all);
+    add::<crate::listing::CustomerPage>(&mut all);
+    add::<crate::listing::Search>(&mut all);
+    add::<crate::listing::Found>(&mut all);
     let mut schemas: Map<String, Value> = all
         .into_iter()
         .map(|(name, schema)| {
