@@ -13,7 +13,7 @@ use crate::cache::BoundedCache;
 use crate::customer::{self, Who, Write};
 use crate::error::{ApiError, ApiResult};
 use crate::tenant::{self, Tenant};
-use crate::tenant_object::{self, Ask};
+use crate::tenant_object::{self, Ask, Change, Configured, Versioned};
 use crate::webcrypto;
 use base64::Engine;
 use profile::api::Scope;
@@ -288,6 +288,64 @@ pub async fn search_customers(
         }
     }
     private(Response::from_json(&Found { customers })?)
+}
+
+/// The admin key of the request, if it has `rules:write` for `tenant`
+/// (another tenant's key finds nothing there).
+async fn rules_writer(req: &Request, env: &Env, tenant: &str) -> ApiResult<Admin> {
+    let admin = admin(req, env, Scope::RulesWrite).await?;
+    if admin.tenant != tenant {
+        return Err(ApiError::NotFound);
+    }
+    Ok(admin)
+}
+
+/// `GET /v1/tenants/{tenant}/rules`: the tenant's rules, with the
+/// configuration's version as the ETag.
+pub async fn get_rules(req: &Request, env: &Env, tenant: &str) -> ApiResult<Response> {
+    rules_writer(req, env, tenant).await?;
+    let ask = Ask::Config {
+        tenant: tenant.into(),
+    };
+    let versioned: Option<Versioned> = tenant_object::ask(env, tenant, &ask).await?;
+    let versioned = versioned.ok_or(ApiError::NotFound)?;
+    with_etag(
+        Response::from_json(&versioned.config.rules)?,
+        &versioned.etag(),
+    )
+}
+
+/// `PUT /v1/tenants/{tenant}/rules` with `If-Match`: the custom fields,
+/// shown and required fields and message overrides. Token keys and origins
+/// stay the operator's.
+pub async fn put_rules(
+    mut req: Request,
+    env: &Env,
+    tenant: &str,
+    accepts: &[&str],
+) -> ApiResult<Response> {
+    let admin = rules_writer(&req, env, tenant).await?;
+    let if_match = req
+        .headers()
+        .get("If-Match")?
+        .ok_or(ApiError::PreconditionRequired)?;
+    let body = crate::routes::json_body(&mut req, accepts).await?;
+    let rules: profile::TenantRules = serde_json::from_value(body)
+        .map_err(|e| ApiError::MalformedBody(format!("Not a tenant's rules: {e}.")))?;
+    profile::Rules::new(rules.clone()).map_err(ApiError::Validation)?;
+    let ask = Ask::Configure {
+        tenant: tenant.into(),
+        change: Change::Rules(rules),
+        if_match: Some(if_match),
+        actor: format!("key:{}", admin.key_id),
+    };
+    match tenant_object::ask(env, tenant, &ask).await? {
+        Configured::Stored(versioned) => with_etag(
+            Response::from_json(&versioned.config.rules)?,
+            &versioned.etag(),
+        ),
+        Configured::Stale(etag) => Err(ApiError::ConfigChanged(etag)),
+    }
 }
 
 /// `GET /v1/customers/{id}`: the whole profile, with its ETag.

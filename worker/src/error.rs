@@ -35,6 +35,9 @@ pub enum ApiError {
     PreconditionRequired,
     /// `If-Match` does not name the current version; carries the current ETag.
     PreconditionFailed(String),
+    /// `If-Match` does not name the tenant configuration's current version
+    /// (its current ETag, if it exists).
+    ConfigChanged(Option<String>),
     /// One or more fields failed their rules.
     Validation(Vec<FieldError>),
     /// Fields of a profile failed their rules; the tenant's rules may override messages.
@@ -71,6 +74,9 @@ impl ApiError {
             }
             ApiError::PreconditionFailed(_) => {
                 (412, "precondition-failed", "The profile has changed")
+            }
+            ApiError::ConfigChanged(_) => {
+                (412, "precondition-failed", "The configuration has changed")
             }
             ApiError::Validation(_) | ApiError::InvalidProfile(..) => {
                 (422, "validation-failed", "Some fields are not valid")
@@ -113,6 +119,10 @@ impl ApiError {
             }
             ApiError::PreconditionFailed(_) => {
                 "The profile was changed elsewhere since you read it. Read it again and retry."
+                    .into()
+            }
+            ApiError::ConfigChanged(_) => {
+                "The tenant's configuration was changed since you read it (or does not exist). Read it again and retry."
                     .into()
             }
             ApiError::Validation(errors) | ApiError::InvalidProfile(errors, _)
@@ -174,7 +184,9 @@ impl ApiError {
             ApiError::InvalidToken => {
                 headers.set("WWW-Authenticate", r#"Bearer error="invalid_token""#)?
             }
-            ApiError::PreconditionFailed(etag) => headers.set("ETag", etag)?,
+            ApiError::PreconditionFailed(etag) | ApiError::ConfigChanged(Some(etag)) => {
+                headers.set("ETag", etag)?
+            }
             _ => {}
         }
         Ok(Response::ok(body.to_string())?

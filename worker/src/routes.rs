@@ -3,6 +3,7 @@
 
 use crate::customer::Write;
 use crate::error::{ApiError, ApiResult};
+use crate::tenant_object::{self, Ask, Change, Configured, Versioned};
 use crate::{admin, auth, conditional, cors, customer, dev, strict_json, tenant};
 use profile::Actor;
 use profile::api::{self, Found, Operation, Route};
@@ -60,6 +61,11 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         }
         Operation::EraseCustomer => admin::erase_customer(&req, env, values[0]).await,
         Operation::ListCustomers => admin::list_customers(&req, env).await,
+        Operation::GetRules => admin::get_rules(&req, env, values[0]).await,
+        Operation::PutRules => {
+            let tenant = values[0].to_owned();
+            admin::put_rules(req, env, &tenant, route.accepts).await
+        }
         Operation::SearchCustomers => admin::search_customers(req, env, route.accepts).await,
         Operation::DevToken => dev::token(&req, env).await,
         Operation::DemoPage => dev::demo_page(),
@@ -128,10 +134,20 @@ async fn get_schema(req: &Request, env: &Env) -> ApiResult<Response> {
     Ok(response.with_headers(headers))
 }
 
+/// The operator's view of a tenant: its configuration without secrets, and
+/// its version as the ETag that `If-Match` names.
 async fn get_tenant(req: &Request, env: &Env, id: &str) -> ApiResult<Response> {
     auth::operator(req, env)?;
-    let config = tenant::load(env, id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Response::from_json(&config.redacted())?)
+    if !tenant::valid_tenant_id(id) {
+        return Err(ApiError::NotFound);
+    }
+    let ask = Ask::Config { tenant: id.into() };
+    let versioned: Option<Versioned> = tenant_object::ask(env, id, &ask).await?;
+    let versioned = versioned.ok_or(ApiError::NotFound)?;
+    with_etag(
+        Response::from_json(&versioned.config.redacted())?,
+        &versioned.etag(),
+    )
 }
 
 async fn put_tenant(mut req: Request, env: &Env, id: &str, route: &Route) -> ApiResult<Response> {
@@ -147,9 +163,19 @@ async fn put_tenant(mut req: Request, env: &Env, id: &str, route: &Route) -> Api
         .map_err(|e| ApiError::MalformedBody(format!("Not a tenant configuration: {e}.")))?;
     config.normalize();
     config.check().await?;
-    tenant::store(env, id, &config).await?;
-    admin::record(env, id, "operator", "tenant.changed", json!({})).await?;
-    Ok(Response::from_json(&config.redacted())?)
+    let ask = Ask::Configure {
+        tenant: id.into(),
+        change: Change::Whole(config),
+        if_match: req.headers().get("If-Match")?,
+        actor: "operator".into(),
+    };
+    match tenant_object::ask(env, id, &ask).await? {
+        Configured::Stored(versioned) => with_etag(
+            Response::from_json(&versioned.config.redacted())?,
+            &versioned.etag(),
+        ),
+        Configured::Stale(etag) => Err(ApiError::ConfigChanged(etag)),
+    }
 }
 
 /// Reads a JSON body of one of the `accepted` media types, at most 64 KiB.

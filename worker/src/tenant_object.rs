@@ -8,6 +8,14 @@
 //! Issuing and revoking write the key and its audit entry in one step (no
 //! await between them), so the log cannot miss a change.
 //!
+//! It is the source of truth of the tenant's configuration and its version
+//! (the ETag of `/v1/tenants/{tenant}` and `/rules`): a change is checked
+//! against `If-Match`, stored with its audit entry, then written to Workers
+//! KV, the copy every request reads. Only then does the object await, so two
+//! changes cannot both pass one version. A KV write that fails is retried by
+//! the object's alarm. A tenant stored before this object existed is taken
+//! over from KV on its first change or read.
+//!
 //! It also holds the tenant's index of customers (for listing them and for
 //! `id:<profile id>`): each customer's object tells it what its profile is
 //! after every change, from an alarm that the platform retries until it
@@ -15,6 +23,7 @@
 //! version of the same profile, or by a new profile of the customer, so
 //! answers arriving out of order cannot undo each other.
 
+use crate::tenant::TenantConfig;
 use profile::keys::{AuditEntry, AuditPage, KeyInfo};
 use profile::listing::{CustomerEntry, CustomerPage, PAGE};
 use serde::{Deserialize, Serialize};
@@ -69,6 +78,48 @@ pub enum Ask {
     Find {
         profile_id: String,
     },
+    /// The tenant's configuration and its version.
+    Config {
+        tenant: String,
+    },
+    /// Changes the configuration if `if_match` (an `If-Match` header) names
+    /// its version, or comes without one.
+    Configure {
+        tenant: String,
+        change: Change,
+        if_match: Option<String>,
+        actor: String,
+    },
+}
+
+/// A change of a tenant's configuration.
+#[derive(Serialize, Deserialize)]
+pub enum Change {
+    /// The operator's whole configuration.
+    Whole(TenantConfig),
+    /// Only the rules, by an admin key with `rules:write`.
+    Rules(profile::TenantRules),
+}
+
+/// A configuration and its version.
+#[derive(Serialize, Deserialize)]
+pub struct Versioned {
+    pub version: u64,
+    pub config: TenantConfig,
+}
+
+impl Versioned {
+    pub fn etag(&self) -> String {
+        format!("\"c{}\"", self.version)
+    }
+}
+
+/// What a change came to.
+#[derive(Serialize, Deserialize)]
+pub enum Configured {
+    Stored(Versioned),
+    /// `If-Match` named another version; the current one's ETag, if any.
+    Stale(Option<String>),
 }
 
 pub async fn ask<T: serde::de::DeserializeOwned>(
@@ -82,10 +133,11 @@ pub async fn ask<T: serde::de::DeserializeOwned>(
 #[durable_object]
 pub struct TenantObject {
     state: State,
+    env: Env,
 }
 
 impl DurableObject for TenantObject {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         for table in [
             "CREATE TABLE IF NOT EXISTS admin_key (
@@ -101,10 +153,15 @@ impl DurableObject for TenantObject {
                 updated TEXT NOT NULL,
                 version INTEGER NOT NULL)",
             "CREATE INDEX IF NOT EXISTS customer_by_profile ON customer (profile_id)",
+            "CREATE TABLE IF NOT EXISTS config (
+                slot INTEGER PRIMARY KEY CHECK (slot = 1),
+                tenant TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                body TEXT NOT NULL)",
         ] {
             sql.exec(table, None).expect("creating the tenant tables");
         }
-        Self { state }
+        Self { state, env }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -182,6 +239,13 @@ impl DurableObject for TenantObject {
                 Response::from_json(&true)
             }
             Ask::Customers { after } => Response::from_json(&self.customers(after)?),
+            Ask::Config { tenant } => Response::from_json(&self.config(&tenant).await?),
+            Ask::Configure {
+                tenant,
+                change,
+                if_match,
+                actor,
+            } => Response::from_json(&self.configure(&tenant, change, if_match, actor).await?),
             Ask::Find { profile_id } => {
                 let found: Vec<CustomerEntry> = self
                     .state
@@ -196,6 +260,23 @@ impl DurableObject for TenantObject {
             }
         }
     }
+
+    /// Writes the configuration to KV again after a write that failed.
+    async fn alarm(&self) -> worker::Result<Response> {
+        if let Some((tenant, versioned)) = self.stored_config()? {
+            crate::tenant::store(&self.env, &tenant, &versioned.config)
+                .await
+                .map_err(|_| worker::Error::RustError("KV could not be written".into()))?;
+        }
+        Response::ok("stored")
+    }
+}
+
+#[derive(Deserialize)]
+struct ConfigRow {
+    tenant: String,
+    version: i64,
+    body: String,
 }
 
 #[derive(Deserialize)]
@@ -267,6 +348,108 @@ impl TenantObject {
             vec![SqlStorageValue::String(serde_json::to_string(entry)?)],
         )?;
         Ok(())
+    }
+
+    fn stored_config(&self) -> worker::Result<Option<(String, Versioned)>> {
+        let rows: Vec<ConfigRow> = self
+            .state
+            .storage()
+            .sql()
+            .exec(
+                "SELECT tenant, version, body FROM config WHERE slot = 1",
+                None,
+            )?
+            .to_array()?;
+        rows.into_iter()
+            .next()
+            .map(|row| {
+                let config = serde_json::from_str(&row.body).map_err(unreadable)?;
+                let version = row.version as u64;
+                Ok((row.tenant, Versioned { version, config }))
+            })
+            .transpose()
+    }
+
+    fn store_config(&self, tenant: &str, versioned: &Versioned) -> worker::Result<()> {
+        self.state.storage().sql().exec(
+            "INSERT INTO config (slot, tenant, version, body) VALUES (1, ?, ?, ?)
+             ON CONFLICT (slot) DO UPDATE SET version = excluded.version, body = excluded.body",
+            vec![
+                SqlStorageValue::String(tenant.to_owned()),
+                SqlStorageValue::Integer(versioned.version as i64),
+                SqlStorageValue::String(serde_json::to_string(&versioned.config)?),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The configuration: stored here, or taken over from KV (version 1).
+    async fn config(&self, tenant: &str) -> worker::Result<Option<Versioned>> {
+        if let Some((_, versioned)) = self.stored_config()? {
+            return Ok(Some(versioned));
+        }
+        let in_kv = crate::tenant::load(&self.env, tenant)
+            .await
+            .map_err(|_| worker::Error::RustError("KV could not be read".into()))?;
+        // Another request may have taken it over while KV answered.
+        if let Some((_, versioned)) = self.stored_config()? {
+            return Ok(Some(versioned));
+        }
+        let Some(in_kv) = in_kv else {
+            return Ok(None);
+        };
+        let versioned = Versioned {
+            version: 1,
+            config: TenantConfig::clone(&in_kv),
+        };
+        self.store_config(tenant, &versioned)?;
+        Ok(Some(versioned))
+    }
+
+    async fn configure(
+        &self,
+        tenant: &str,
+        change: Change,
+        if_match: Option<String>,
+        actor: String,
+    ) -> worker::Result<Configured> {
+        let current = self.config(tenant).await?;
+        // From here to the stored version nothing awaits.
+        if let Some(if_match) = &if_match {
+            let matches = current
+                .as_ref()
+                .is_some_and(|c| crate::conditional::if_match(if_match, &c.etag()));
+            if !matches {
+                return Ok(Configured::Stale(current.map(|c| c.etag())));
+            }
+        }
+        let (config, action) = match (change, current.as_ref()) {
+            (Change::Whole(config), _) => (config, "tenant.changed"),
+            (Change::Rules(rules), Some(current)) => {
+                let mut config = current.config.clone();
+                config.rules = rules;
+                (config, "rules.changed")
+            }
+            (Change::Rules(_), None) => return Ok(Configured::Stale(None)),
+        };
+        let versioned = Versioned {
+            version: current.map_or(1, |c| c.version + 1),
+            config,
+        };
+        self.store_config(tenant, &versioned)?;
+        self.record(&AuditEntry {
+            at: String::from(worker::js_sys::Date::new_0().to_iso_string()),
+            actor,
+            action: action.into(),
+            detail: serde_json::json!({"version": versioned.version}),
+        })?;
+        if crate::tenant::store(&self.env, tenant, &versioned.config)
+            .await
+            .is_err()
+        {
+            self.state.storage().set_alarm(1000i64).await?;
+        }
+        Ok(Configured::Stored(versioned))
     }
 
     fn customers(&self, after: Option<String>) -> worker::Result<CustomerPage> {

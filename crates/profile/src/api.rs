@@ -27,6 +27,8 @@ crate::wire_enum! {
         PatchCustomer = "patchCustomer",
         EraseCustomer = "eraseCustomer",
         ListCustomers = "listCustomers",
+        GetRules = "getRules",
+        PutRules = "putRules",
         SearchCustomers = "searchCustomers",
         DevToken = "devToken",
         DemoPage = "demoPage",
@@ -145,13 +147,13 @@ impl Route {
 
 use Caller::{Admin, Anyone, Customer, Dev, Operator, Preflight};
 use Operation::*;
-use Scope::{CustomersErase, CustomersRead, CustomersWrite};
+use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite};
 
 /// Every route. The methods of one path are listed in the order a 405's
 /// `Allow` header names them.
 /// The fixed paths come before the `{name}` ones they would also match
 /// (`/v1/customers/me` before `/v1/customers/{id}`).
-pub const ROUTES: [Route; 22] = [
+pub const ROUTES: [Route; 24] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -223,10 +225,29 @@ pub const ROUTES: [Route; 22] = [
         "/v1/tenants/{tenant}",
         Operator,
         JSON,
-        &[200, 400, 401, 413, 415, 422],
+        &[200, 400, 401, 412, 413, 415, 422],
     )
     .takes("TenantConfig")
     .answers("TenantConfig"),
+    route(
+        GetRules,
+        "GET",
+        "/v1/tenants/{tenant}/rules",
+        Admin(RulesWrite),
+        NONE,
+        &[200, 401, 403, 404],
+    )
+    .answers("TenantRules"),
+    route(
+        PutRules,
+        "PUT",
+        "/v1/tenants/{tenant}/rules",
+        Admin(RulesWrite),
+        JSON,
+        &[200, 400, 401, 403, 404, 412, 413, 415, 422, 428],
+    )
+    .takes("TenantRules")
+    .answers("TenantRules"),
     route(
         IssueKey,
         "POST",
