@@ -197,3 +197,54 @@ async fn mint_and_verify() {
         CAPS.within(verified + refused),
     );
 }
+
+/// The first code block of `language` in the README after `heading`.
+fn readme_block(after: &str, language: &str) -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let from = readme
+        .find(after)
+        .expect("the README's section on customer tokens");
+    let fence = format!("```{language}\n");
+    let start = from + readme[from..].find(&fence).expect("its code block") + fence.len();
+    let end = start + readme[start..].find("```").unwrap();
+    readme[start..end].to_owned()
+}
+
+/// The README's examples of minting a token, run as they are written.
+#[tokio::test]
+async fn the_readmes_token_examples_work_as_written() {
+    let dirs = xtask::tools::token_library_dirs().unwrap();
+    let secret = e2e::dev_var("DEMO_TENANT_SECRET").unwrap();
+    let section = "**Customer tokens.**";
+    for language in ["js", "python"] {
+        let customer = unique_customer(&format!("readme-{language}"));
+        let code = readme_block(section, language);
+        let mut command = if language == "js" {
+            let mut node = Command::new("node");
+            node.args(["--input-type=module", "--eval", &code])
+                .current_dir(installed(dirs.jose.clone(), "jose"));
+            node
+        } else {
+            let mut python = Command::new("python3");
+            python
+                .args(["-c", &code])
+                .env("PYTHONPATH", installed(dirs.pyjwt.clone(), "PyJWT"));
+            python
+        };
+        let output = command
+            .env("TENANT_SECRET", &secret)
+            .env("CUSTOMER_ID", &customer)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "the README's {language} example failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+        let (profile, _) = read_profile(&token).await;
+        assert_eq!(profile["external_id"], customer.as_str(), "{language}");
+    }
+}
