@@ -281,7 +281,7 @@ pub const ROUTES: [Route; 24] = [
         "/v1/tenants/{tenant}/audit",
         Operator,
         NONE,
-        &[200, 401, 404],
+        &[200, 400, 401, 404],
     )
     .answers("AuditPage"),
     route(
