@@ -17,6 +17,7 @@ use serde_json::Value;
 use std::rc::Rc;
 use worker::{DurableObject, Env, Request, Response, SqlStorageValue, State, durable_object};
 
+mod import;
 mod index;
 
 const BINDING: &str = "CUSTOMERS";
@@ -24,6 +25,8 @@ const BINDING: &str = "CUSTOMERS";
 const CUSTOMER_SOURCE: &str = "customer-profile";
 /// Recorded as `updated_by` and as the source of consents when the tenant's backend writes.
 const ADMIN_SOURCE: &str = "admin";
+/// Recorded as `updated_by`, and as the source of consents an import line brings without one.
+const IMPORT_SOURCE: &str = "import";
 
 /// What the object answers the Worker.
 #[derive(Serialize, Deserialize)]
@@ -37,6 +40,10 @@ enum Reply {
     /// The profile (by its own id) is gone.
     Erased {
         id: String,
+    },
+    /// What an import's line did.
+    Imported {
+        result: profile::imports::Outcome,
     },
     Stale {
         etag: String,
@@ -67,6 +74,8 @@ enum Ask {
         if_match: String,
         body: Value,
     },
+    /// Creates or merges the profile from an import's line.
+    Import { who: Who, line: Value },
     /// Deletes the profile and gives up its e-mail address.
     Erase { who: Who },
     /// From an `EmailClaim`: does this customer use (or is it taking) the address?
@@ -144,6 +153,20 @@ pub async fn read_as(env: &Env, who: Who, create: bool) -> ApiResult<Option<Prof
     }
 }
 
+/// Imports one line into the customer's profile: what it did, or why not.
+pub async fn import(
+    env: &Env,
+    who: Who,
+    line: Value,
+) -> ApiResult<Result<profile::imports::Outcome, Vec<FieldError>>> {
+    let name = who.name();
+    match send(env, &name, &Ask::Import { who, line }).await? {
+        Reply::Imported { result } => Ok(Ok(result)),
+        Reply::Invalid { errors } => Ok(Err(errors)),
+        _ => Err(ApiError::Internal("unexpected reply to an import".into())),
+    }
+}
+
 /// Erases the customer's profile: its own id, or `None` if there was none.
 pub async fn erase(env: &Env, who: Who) -> ApiResult<Option<String>> {
     let name = who.name();
@@ -193,7 +216,9 @@ pub async fn write(
                 Err(ApiError::InvalidProfile(errors, rules))
             }
         }
-        Reply::Erased { .. } => Err(ApiError::Internal("unexpected reply to a write".into())),
+        Reply::Erased { .. } | Reply::Imported { .. } => {
+            Err(ApiError::Internal("unexpected reply to a write".into()))
+        }
     }
 }
 
@@ -281,6 +306,7 @@ impl DurableObject for CustomerObject {
                     .await?
             }
             Ask::Erase { who } => self.erase(&who).await?,
+            Ask::Import { who, line } => self.import(who, &line).await?,
             Ask::UsesEmail { email_key } => {
                 return Response::from_json(&self.uses_email(&email_key)?);
             }
@@ -322,12 +348,12 @@ impl CustomerObject {
     ) -> worker::Result<Reply> {
         // Awaits first: from here to the store nothing awaits (unless the e-mail changes).
         let rules = self.rules(&who.tenant).await?;
-        let stored = match actor {
-            Actor::Customer => self.load_or_create(&who).await?,
-            Actor::Admin => match self.load()? {
-                Some(stored) => stored,
-                None => return Ok(Reply::Missing),
-            },
+        // An import creates the profile it does not find, from its line alone.
+        let (stored, existed) = match (actor, self.load()?) {
+            (Actor::Customer, _) => (self.load_or_create(&who).await?, true),
+            (_, Some(stored)) => (stored, true),
+            (Actor::Admin, None) => return Ok(Reply::Missing),
+            (Actor::Import, None) => (self.new_profile(&who, &rules), false),
         };
         if !crate::conditional::if_match(if_match, &stored.etag()) {
             return Ok(Reply::Stale {
@@ -345,6 +371,7 @@ impl CustomerObject {
                 source: match actor {
                     Actor::Customer => CUSTOMER_SOURCE,
                     Actor::Admin => ADMIN_SOURCE,
+                    Actor::Import => IMPORT_SOURCE,
                 },
                 policy_version: None,
             };
@@ -353,15 +380,20 @@ impl CustomerObject {
                 Write::Replace => replace(&stored, body, &change),
             }
         };
-        let patched = match outcome {
+        let mut patched = match outcome {
             Err(errors) => return Ok(Reply::Invalid { errors }),
-            Ok(patched) if patched.changed.is_empty() => {
+            Ok(patched) if patched.changed.is_empty() && existed => {
                 return Ok(Reply::Profile {
                     profile: Box::new(patched.profile),
                 });
             }
             Ok(patched) => patched,
         };
+        if !existed {
+            // A new profile's first version, as when a customer first signs in.
+            patched.profile.version = stored.version;
+            patched.profile.updated = stored.updated.clone();
+        }
         let old_key = stored.email.as_deref().map(email_key);
         let new_key = patched.profile.email.as_deref().map(email_key);
         if new_key != old_key
@@ -375,7 +407,7 @@ impl CustomerObject {
             // and only while the claim is surely still ours.
             let current = self.load()?;
             let in_time = now_ms() - started < email_claim::PENDING_SECONDS * 1000.0;
-            let unchanged = current.as_ref().map(Profile::etag) == Some(stored.etag());
+            let unchanged = current.as_ref().map(Profile::etag) == existed.then(|| stored.etag());
             if !(granted && in_time && unchanged) {
                 self.end_claim(new_key)?;
                 if granted {

@@ -10,6 +10,7 @@ mod customer;
 mod dev;
 mod email_claim;
 mod error;
+mod import_object;
 mod object_call;
 mod origins;
 mod routes;
@@ -31,6 +32,7 @@ mod webcrypto;
 
 pub use customer::CustomerObject;
 pub use email_claim::EmailClaim;
+pub use import_object::ImportObject;
 pub use tenant_object::TenantObject;
 
 use worker::{Context, Env, Request, Response, event};

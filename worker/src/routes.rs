@@ -4,7 +4,7 @@
 use crate::customer::Write;
 use crate::error::{ApiError, ApiResult};
 use crate::tenant_object::{self, Ask, Change, Configured, Versioned};
-use crate::{admin, auth, conditional, cors, customer, dev, strict_json, tenant};
+use crate::{admin, auth, conditional, cors, customer, dev, import_object, strict_json, tenant};
 use profile::Actor;
 use profile::api::{self, Found, Operation, Route};
 use serde_json::{Value, json};
@@ -61,6 +61,8 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         }
         Operation::EraseCustomer => admin::erase_customer(&req, env, values[0]).await,
         Operation::ListCustomers => admin::list_customers(&req, env).await,
+        Operation::ImportCustomers => import_object::start(req, env, route.accepts).await,
+        Operation::GetImport => import_object::status(&req, env, values[0]).await,
         Operation::GetRules => admin::get_rules(&req, env, values[0]).await,
         Operation::PutRules => {
             let tenant = values[0].to_owned();
@@ -180,18 +182,7 @@ async fn put_tenant(mut req: Request, env: &Env, id: &str, route: &Route) -> Api
 
 /// Reads a JSON body of one of the `accepted` media types, at most 64 KiB.
 pub async fn json_body(req: &mut Request, accepted: &[&str]) -> ApiResult<Value> {
-    let media_type = req
-        .headers()
-        .get("Content-Type")?
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if !accepted.contains(&media_type.as_str()) {
-        return Err(ApiError::UnsupportedMediaType(accepted.join(", ")));
-    }
+    check_media_type(req, accepted)?;
     let bytes = limited_body(req, MAX_BODY_BYTES).await?;
     strict_json::from_slice(&bytes).map_err(|e| {
         let text = e.to_string();
@@ -207,10 +198,28 @@ pub async fn json_body(req: &mut Request, accepted: &[&str]) -> ApiResult<Value>
     })
 }
 
+/// Refuses a body that is not of one of the `accepted` media types (415).
+pub fn check_media_type(req: &Request, accepted: &[&str]) -> ApiResult<()> {
+    let media_type = req
+        .headers()
+        .get("Content-Type")?
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if accepted.contains(&media_type.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(accepted.join(", ")))
+    }
+}
+
 /// The body, refused as soon as it is known to exceed `max` bytes: from its
 /// `Content-Length` before reading anything, else while it streams in, so that
 /// a large body is never held whole in memory.
-async fn limited_body(req: &mut Request, max: usize) -> ApiResult<Vec<u8>> {
+pub async fn limited_body(req: &mut Request, max: usize) -> ApiResult<Vec<u8>> {
     use futures_util::StreamExt;
     check_declared_length(req.headers().get("Content-Length")?.as_deref(), max)?;
     if req.inner().body().is_none() {

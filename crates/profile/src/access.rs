@@ -13,6 +13,17 @@ pub enum Actor {
     Customer,
     /// The tenant, through the admin API.
     Admin,
+    /// The tenant's import from the system it leaves: writes as the tenant
+    /// does, and may bring each consent's evidence (`at`, `source`,
+    /// `policy_version`) from there.
+    Import,
+}
+
+impl Actor {
+    /// Whether this is the tenant (its backend or its import), not the customer.
+    pub fn is_tenant(self) -> bool {
+        self != Actor::Customer
+    }
 }
 
 /// The access class of a field.
@@ -29,10 +40,11 @@ pub enum Access {
 
 impl Access {
     pub fn writable_by(self, actor: Actor) -> bool {
-        matches!(
-            (self, actor),
-            (Access::CustomerEditable, _) | (Access::AdminOnly, Actor::Admin)
-        )
+        match self {
+            Access::CustomerEditable => true,
+            Access::AdminOnly => actor.is_tenant(),
+            Access::ServerOwned => false,
+        }
     }
 }
 

@@ -30,6 +30,8 @@ crate::wire_enum! {
         GetRules = "getRules",
         PutRules = "putRules",
         SearchCustomers = "searchCustomers",
+        ImportCustomers = "importCustomers",
+        GetImport = "getImport",
         DevToken = "devToken",
         DemoPage = "demoPage",
     }
@@ -112,6 +114,7 @@ pub struct Route {
 const JSON: &[&str] = &["application/json"];
 const PATCH: &[&str] = &["application/merge-patch+json", "application/json"];
 const NONE: &[&str] = &[];
+const NDJSON: &[&str] = &["application/x-ndjson"];
 
 const fn route(
     operation: Operation,
@@ -153,7 +156,7 @@ use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite};
 /// `Allow` header names them.
 /// The fixed paths come before the `{name}` ones they would also match
 /// (`/v1/customers/me` before `/v1/customers/{id}`).
-pub const ROUTES: [Route; 24] = [
+pub const ROUTES: [Route; 26] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -303,6 +306,24 @@ pub const ROUTES: [Route; 24] = [
     )
     .takes("Search")
     .answers("Found"),
+    route(
+        ImportCustomers,
+        "POST",
+        "/v1/customers/import",
+        Admin(CustomersWrite),
+        NDJSON,
+        &[202, 400, 401, 403, 413, 415, 422],
+    )
+    .answers("ImportStarted"),
+    route(
+        GetImport,
+        "GET",
+        "/v1/customers/import/{import_id}",
+        Admin(CustomersWrite),
+        NONE,
+        &[200, 401, 403, 404],
+    )
+    .answers("ImportStatus"),
     route(
         GetCustomer,
         "GET",

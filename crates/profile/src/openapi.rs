@@ -36,6 +36,8 @@ pub fn schemas() -> Map<String, Value> {
     add::<crate::listing::CustomerPage>(&mut all);
     add::<crate::listing::Search>(&mut all);
     add::<crate::listing::Found>(&mut all);
+    add::<crate::imports::ImportStarted>(&mut all);
+    add::<crate::imports::ImportStatus>(&mut all);
     let mut schemas: Map<String, Value> = all
         .into_iter()
         .map(|(name, schema)| {

@@ -255,7 +255,7 @@ pub fn apply_patch(
             .into_iter()
             .filter(|e| !is_refused(&e.pointer)),
     );
-    stamp_consents(stored, &mut profile, change);
+    stamp_consents(stored, &mut profile, change, patch);
     reset_verifications(stored, &mut profile);
     if !errors.is_empty() {
         return Err(errors);
@@ -279,7 +279,7 @@ pub fn replace(
 ) -> Result<Patched, Vec<FieldError>> {
     let body = object(body)?;
     let mut patch = body.clone();
-    let replaced = |name: &str| change.actor == Actor::Admin || customer_sees(name, change.rules);
+    let replaced = |name: &str| change.actor.is_tenant() || customer_sees(name, change.rules);
     for spec in FIELDS
         .iter()
         .filter(|f| f.access.writable_by(change.actor) && replaced(f.name))
@@ -303,7 +303,7 @@ pub fn replace(
     patch.insert("consents".into(), Value::Object(consents));
     // Custom fields the body leaves out are cleared, where the writer may.
     let writable = |key: &&String| {
-        change.actor == Actor::Admin
+        change.actor.is_tenant()
             || change
                 .rules
                 .custom_field(key)
@@ -387,11 +387,22 @@ fn reset_verifications(stored: &Profile, profile: &mut Profile) {
     }
 }
 
-/// Records when, where and under which policy each changed consent was given.
-fn stamp_consents(stored: &Profile, profile: &mut Profile, change: &Change) {
+/// Records when, where and under which policy each changed consent was
+/// given; an import keeps the evidence its line brings (`at` given).
+fn stamp_consents(
+    stored: &Profile,
+    profile: &mut Profile,
+    change: &Change,
+    patch: &Map<String, Value>,
+) {
     for (purpose, consent) in profile.consents.iter_mut() {
         let before = stored.consents.get(purpose).map(|c| c.granted);
-        if before != Some(consent.granted) {
+        let given = patch
+            .get("consents")
+            .and_then(|all| all.get(purpose.as_str()))
+            .and_then(|one| one.get("at"));
+        let evidence = change.actor == Actor::Import && given.is_some_and(|at| !at.is_null());
+        if before != Some(consent.granted) && !evidence {
             consent.at = Some(change.now.to_owned());
             consent.source = Some(change.source.to_owned());
             consent.policy_version = change.policy_version.map(str::to_owned);

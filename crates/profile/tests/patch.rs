@@ -407,3 +407,42 @@ fn an_empty_list_is_no_value_only_for_a_multiselect() {
         [("/custom_fields/shoe_size".to_owned(), Code::InvalidType)]
     );
 }
+
+#[test]
+fn an_import_keeps_the_consent_evidence_of_the_system_it_leaves() {
+    let rules = rules();
+    let import = change(&rules, Actor::Import);
+    let line = json!({"consents": {
+        "sms": {"granted": true, "at": "2019-05-04T10:00:00Z", "source": "old-crm", "policy_version": "v3"},
+        "newsletter": {"granted": true}
+    }, "card_code": "7001"});
+    let patched = apply_patch(&stored(), &line, &import).unwrap().profile;
+    let sms = &patched.consents[&profile::ConsentPurpose::Sms];
+    assert_eq!(sms.at.as_deref(), Some("2019-05-04T10:00:00Z"));
+    assert_eq!(sms.source.as_deref(), Some("old-crm"));
+    assert_eq!(sms.policy_version.as_deref(), Some("v3"));
+    // Without evidence, the import's own time and source, as for any write.
+    let newsletter = &patched.consents[&profile::ConsentPurpose::Newsletter];
+    assert_eq!(newsletter.at.as_deref(), Some(NOW));
+    assert_eq!(
+        patched.card_code.as_deref(),
+        Some("7001"),
+        "as the tenant writes"
+    );
+
+    let bad = json!({"consents": {"sms": {"granted": true, "at": "last spring", "source": "x".repeat(101)}}});
+    let errors = apply_patch(&stored(), &bad, &import).unwrap_err();
+    let mut pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+    pointers.sort();
+    assert_eq!(pointers, ["/consents/sms/at", "/consents/sms/source"]);
+    // Nobody else brings evidence.
+    for actor in [Actor::Customer, Actor::Admin] {
+        let errors = apply_patch(&stored(), &line, &change(&rules, actor)).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.pointer == "/consents/sms/at" && e.code == Code::ReadOnly),
+            "{actor:?}"
+        );
+    }
+}

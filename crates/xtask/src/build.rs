@@ -19,8 +19,9 @@ pub const WIDGET_BUDGET_BYTES: u64 = 143 * 1024;
 /// problem's messages through `FieldError`): 577.4 -> 581.0. Issue 12 (admin
 /// keys and their tenant object, the audit log, customers by id): -> 626.9;
 /// (the customers' index kept by alarms, listing, search): -> 641.6; (the
-/// tenant's configuration versioned in its object, the rules API): -> 651.9.
-pub const WORKER_BUDGET_KIB: f64 = 652.5;
+/// tenant's configuration versioned in its object, the rules API): -> 651.9;
+/// (the import and its object): -> 682.0.
+pub const WORKER_BUDGET_KIB: f64 = 682.5;
 
 /// The built widget: where its versioned files are, and their sizes.
 pub struct Widget {

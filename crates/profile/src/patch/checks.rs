@@ -158,6 +158,9 @@ pub(super) fn check_access(
                     let at = format!("/consents/{purpose}");
                     match (old.get(purpose), new.get(purpose)) {
                         (Some(_), None) => errors.push(FieldError::new(at, Code::ReadOnly)),
+                        (_, Some(after)) if change.actor == Actor::Import => {
+                            check_evidence(errors, &at, after);
+                        }
                         (before, Some(after)) => {
                             for part in ["at", "source", "policy_version"] {
                                 if before.and_then(|b| b.get(part)) != after.get(part) {
@@ -274,4 +277,34 @@ fn path_pointer(path: &str) -> Option<String> {
         .replace("//", "/");
     let tail = tail.trim_matches('/');
     (!tail.is_empty()).then(|| format!("/{tail}"))
+}
+
+/// A consent's evidence as an import brings it: `at` a date and time
+/// (RFC 3339), `source` and `policy_version` short texts.
+fn check_evidence(errors: &mut Vec<FieldError>, at: &str, consent: &Value) {
+    if let Some(Value::String(when)) = consent.get("at") {
+        let dated = when.len() >= 20
+            && when.as_bytes()[10] == b'T'
+            && when
+                .get(..10)
+                .is_some_and(|day| crate::dates::parse_date(day).is_some());
+        if !dated {
+            errors.push(
+                FieldError::new(format!("{at}/at"), Code::InvalidDate)
+                    .with("format", "YYYY-MM-DDTHH:MM:SSZ"),
+            );
+        }
+    }
+    for part in ["source", "policy_version"] {
+        if let Some(Value::String(text)) = consent.get(part)
+            && let Some(error) = crate::text::check_text(
+                &format!("{at}/{part}"),
+                text,
+                crate::model::TEXT_MAX_CHARS,
+                false,
+            )
+        {
+            errors.push(error);
+        }
+    }
 }
