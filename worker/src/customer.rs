@@ -17,6 +17,7 @@ use serde_json::Value;
 use std::rc::Rc;
 use worker::{DurableObject, Env, Request, Response, SqlStorageValue, State, durable_object};
 
+mod claims;
 mod import;
 mod index;
 
@@ -445,72 +446,6 @@ impl CustomerObject {
         Ok(Reply::Profile {
             profile: Box::new(patched.profile),
         })
-    }
-
-    /// Deletes the profile first, then releases its address: if that fails,
-    /// the claim is handed over when someone asks, as nobody uses it.
-    async fn erase(&self, who: &Who) -> worker::Result<Reply> {
-        let Some(stored) = self.load()? else {
-            return Ok(Reply::Missing);
-        };
-        self.note_gone(&stored)?;
-        let sql = self.state.storage().sql();
-        sql.exec("DELETE FROM profile", None)?;
-        sql.exec("DELETE FROM pending_email", None)?;
-        self.index_soon().await?;
-        if let Some(email) = &stored.email {
-            let _ =
-                email_claim::release(&self.env, &who.tenant, &email_key(email), &who.name()).await;
-        }
-        Ok(Reply::Erased { id: stored.id })
-    }
-
-    fn begin_claim(&self, key: &str) -> worker::Result<f64> {
-        let started = now_ms();
-        self.state.storage().sql().exec(
-            "INSERT INTO pending_email (email_key, since) VALUES (?, ?)
-             ON CONFLICT (email_key) DO UPDATE SET since = excluded.since",
-            vec![
-                SqlStorageValue::String(key.to_owned()),
-                SqlStorageValue::Float(started),
-            ],
-        )?;
-        Ok(started)
-    }
-
-    fn end_claim(&self, key: &str) -> worker::Result<()> {
-        self.state.storage().sql().exec(
-            "DELETE FROM pending_email WHERE email_key = ?",
-            vec![SqlStorageValue::String(key.to_owned())],
-        )?;
-        Ok(())
-    }
-
-    /// The stored profile has the address, or a write of it began recently.
-    fn uses_email(&self, key: &str) -> worker::Result<bool> {
-        if self
-            .load()?
-            .and_then(|p| p.email)
-            .is_some_and(|e| email_key(&e) == key)
-        {
-            return Ok(true);
-        }
-        #[derive(Deserialize)]
-        struct Pending {
-            since: f64,
-        }
-        let pending: Vec<Pending> = self
-            .state
-            .storage()
-            .sql()
-            .exec(
-                "SELECT since FROM pending_email WHERE email_key = ?",
-                vec![SqlStorageValue::String(key.to_owned())],
-            )?
-            .to_array()?;
-        Ok(pending
-            .iter()
-            .any(|p| now_ms() - p.since < email_claim::PENDING_SECONDS * 1000.0))
     }
 
     fn load(&self) -> worker::Result<Option<Profile>> {

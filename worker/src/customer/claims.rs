@@ -1,0 +1,76 @@
+//! The customer's own side of e-mail claims and of erasure: which address
+//! this profile is claiming (so that a claim's holder can answer whether it
+//! still uses it), and giving the address up when the profile is erased.
+
+use super::{CustomerObject, Reply, Who, email_claim, now_ms};
+use profile::email::email_key;
+use serde::Deserialize;
+use worker::SqlStorageValue;
+
+impl CustomerObject {
+    /// Deletes the profile first, then releases its address: if that fails,
+    /// the claim is handed over when someone asks, as nobody uses it.
+    pub(super) async fn erase(&self, who: &Who) -> worker::Result<Reply> {
+        let Some(stored) = self.load()? else {
+            return Ok(Reply::Missing);
+        };
+        self.note_gone(&stored)?;
+        let sql = self.state.storage().sql();
+        sql.exec("DELETE FROM profile", None)?;
+        sql.exec("DELETE FROM pending_email", None)?;
+        self.index_soon().await?;
+        if let Some(email) = &stored.email {
+            let _ =
+                email_claim::release(&self.env, &who.tenant, &email_key(email), &who.name()).await;
+        }
+        Ok(Reply::Erased { id: stored.id })
+    }
+
+    pub(super) fn begin_claim(&self, key: &str) -> worker::Result<f64> {
+        let started = now_ms();
+        self.state.storage().sql().exec(
+            "INSERT INTO pending_email (email_key, since) VALUES (?, ?)
+             ON CONFLICT (email_key) DO UPDATE SET since = excluded.since",
+            vec![
+                SqlStorageValue::String(key.to_owned()),
+                SqlStorageValue::Float(started),
+            ],
+        )?;
+        Ok(started)
+    }
+
+    pub(super) fn end_claim(&self, key: &str) -> worker::Result<()> {
+        self.state.storage().sql().exec(
+            "DELETE FROM pending_email WHERE email_key = ?",
+            vec![SqlStorageValue::String(key.to_owned())],
+        )?;
+        Ok(())
+    }
+
+    /// The stored profile has the address, or a write of it began recently.
+    pub(super) fn uses_email(&self, key: &str) -> worker::Result<bool> {
+        if self
+            .load()?
+            .and_then(|p| p.email)
+            .is_some_and(|e| email_key(&e) == key)
+        {
+            return Ok(true);
+        }
+        #[derive(Deserialize)]
+        struct Pending {
+            since: f64,
+        }
+        let pending: Vec<Pending> = self
+            .state
+            .storage()
+            .sql()
+            .exec(
+                "SELECT since FROM pending_email WHERE email_key = ?",
+                vec![SqlStorageValue::String(key.to_owned())],
+            )?
+            .to_array()?;
+        Ok(pending
+            .iter()
+            .any(|p| now_ms() - p.since < email_claim::PENDING_SECONDS * 1000.0))
+    }
+}
