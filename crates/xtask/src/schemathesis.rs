@@ -87,6 +87,9 @@ pub fn run(tools: &Tools, schemathesis: &std::path::Path, budget: &Budget) -> Re
         .arg("run")
         .arg(format!("{}/openapi.json", server.base_url))
         .args(["--checks", CHECKS])
+        // It has no serializer for NDJSON bodies; the import is tested with
+        // real and refused NDJSON in tests/tests/admin_import.rs.
+        .args(["--exclude-operation-id", "importCustomers"])
         .arg(format!("--max-examples={}", budget.examples))
         .arg(format!("--phases={}", budget.phases))
         .arg(format!("--max-time={}", budget.max_seconds))
