@@ -81,3 +81,16 @@ pub async fn problem_type(response: Response) -> String {
     let problem: Value = response.json().await.unwrap();
     problem["type"].as_str().unwrap_or_default().to_owned()
 }
+
+/// `GET` of `url` with `bearer`, as JSON.
+pub async fn get_json(url: impl reqwest::IntoUrl, bearer: &str) -> Value {
+    http()
+        .get(url)
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .expect("a GET")
+        .json()
+        .await
+        .expect("a JSON answer")
+}

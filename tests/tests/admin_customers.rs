@@ -204,15 +204,11 @@ async fn erasing_a_customer_frees_their_address_and_is_in_the_audit_log() {
     );
     assert_eq!(read_profile(&other_token).await.0["email"], email.as_str());
 
-    let page: Value = http()
-        .get(format!("{}/v1/tenants/admin-erase/audit", base_url()))
-        .bearer_auth(operator_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = get_json(
+        format!("{}/v1/tenants/admin-erase/audit", base_url()),
+        &operator_key(),
+    )
+    .await;
     let entry = &page["entries"][0];
     assert_eq!(entry["action"], "customer.erased");
     assert_eq!(entry["actor"], format!("key:{eraser_id}"));

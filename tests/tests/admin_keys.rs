@@ -69,15 +69,7 @@ async fn a_key_is_shown_once_listed_without_its_secret_and_revoked() {
         StatusCode::NOT_FOUND
     );
 
-    let list: Value = http()
-        .get(keys_url("admin-keys"))
-        .bearer_auth(operator_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(keys_url("admin-keys"), &operator_key()).await;
     let mine = list["keys"]
         .as_array()
         .unwrap()
@@ -173,15 +165,7 @@ async fn an_expired_key_is_refused_and_a_key_is_checked_again_after_the_check_ti
     // use is written when it is checked again, not at every request.
     let (key, id) = key("admin-expiry", &["customers:read"]).await;
     let last_used = || async {
-        let list: Value = http()
-            .get(keys_url("admin-expiry"))
-            .bearer_auth(operator_key())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: Value = get_json(keys_url("admin-expiry"), &operator_key()).await;
         list["keys"]
             .as_array()
             .unwrap()

@@ -60,15 +60,7 @@ async fn the_backend_adds_a_field_the_customer_then_sees_and_a_stale_write_is_re
     // The customer's form has the new field and lacks the hidden one.
     let token = customer_token("admin-rules", &unique_customer("admin-rules"));
     read_profile(&token).await;
-    let schema: Value = http()
-        .get(format!("{}/v1/customers/me/schema", base_url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let schema: Value = get_json(format!("{}/v1/customers/me/schema", base_url()), &token).await;
     let pointers: Vec<&str> = schema["sections"]
         .as_array()
         .unwrap()
@@ -90,15 +82,11 @@ async fn the_backend_adds_a_field_the_customer_then_sees_and_a_stale_write_is_re
         .await
         .unwrap();
     assert_eq!(etag(&tenant), second);
-    let page: Value = http()
-        .get(format!("{}/v1/tenants/admin-rules/audit", base_url()))
-        .bearer_auth(operator_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = get_json(
+        format!("{}/v1/tenants/admin-rules/audit", base_url()),
+        &operator_key(),
+    )
+    .await;
     assert_eq!(page["entries"][0]["action"], "rules.changed");
     assert_eq!(page["entries"][0]["actor"], format!("key:{key_id}"));
 }
