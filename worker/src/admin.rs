@@ -10,8 +10,10 @@
 
 use crate::auth::{self, bearer};
 use crate::cache::BoundedCache;
+use crate::clock::{now_ms, now_rfc3339};
 use crate::customer::{self, Who, Write};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::with_etag;
 use crate::tenant::{self, Tenant};
 use crate::tenant_object::{self, Ask, Change, Configured, Versioned};
 use crate::webcrypto;
@@ -402,13 +404,6 @@ fn answer(profile: &Profile) -> ApiResult<Response> {
     with_etag(Response::from_json(profile)?, &profile.etag())
 }
 
-fn with_etag(response: Response, etag: &str) -> ApiResult<Response> {
-    let headers = response.headers().clone();
-    headers.set("ETag", etag)?;
-    headers.set("Cache-Control", "no-store")?;
-    Ok(response.with_headers(headers))
-}
-
 /// No cache may keep it: keys, their lists and the audit log.
 fn private(response: Response) -> ApiResult<Response> {
     let headers = response.headers().clone();
@@ -418,12 +413,4 @@ fn private(response: Response) -> ApiResult<Response> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn now_ms() -> f64 {
-    worker::js_sys::Date::now()
-}
-
-fn now_rfc3339() -> String {
-    String::from(worker::js_sys::Date::new_0().to_iso_string())
 }

@@ -21,6 +21,8 @@ mod claims;
 mod import;
 mod index;
 
+use crate::clock::{now_ms, now_rfc3339};
+
 const BINDING: &str = "CUSTOMERS";
 /// Recorded as `updated_by` and as the source of consents the customer changes.
 const CUSTOMER_SOURCE: &str = "customer-profile";
@@ -532,14 +534,6 @@ impl CustomerObject {
         )?;
         Ok(())
     }
-}
-
-fn now_ms() -> f64 {
-    worker::js_sys::Date::now()
-}
-
-fn now_rfc3339() -> String {
-    String::from(worker::js_sys::Date::new_0().to_iso_string())
 }
 
 /// Today's date (UTC) from an RFC 3339 timestamp.

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod cache;
+mod clock;
 mod conditional;
 mod cors;
 mod customer;

@@ -6,6 +6,7 @@
 //! tenants may allow the same origin.
 
 use crate::cache::BoundedCache;
+use crate::clock::now_ms;
 use crate::error::{ApiError, ApiResult};
 use worker::Env;
 
@@ -70,10 +71,6 @@ pub fn normalize_origin(origin: &str) -> Option<String> {
 
 fn entry_prefix(origin: &str) -> String {
     format!("origin/{origin}/")
-}
-
-fn now_ms() -> f64 {
-    worker::js_sys::Date::now()
 }
 
 /// Whether some tenant allows `origin` (as the browser sent it).

@@ -74,7 +74,8 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
     }
 }
 
-fn with_etag(response: Response, etag: &str) -> ApiResult<Response> {
+/// The answer with its `ETag`, never kept by a cache.
+pub fn with_etag(response: Response, etag: &str) -> ApiResult<Response> {
     let headers = response.headers().clone();
     headers.set("ETag", etag)?;
     headers.set("Cache-Control", "no-store")?;

@@ -1,6 +1,7 @@
 //! Tenant configuration: stored in KV by the operator, read on every request.
 
 use crate::cache::BoundedCache;
+use crate::clock::now_ms;
 use crate::error::{ApiError, ApiResult};
 use profile::Code;
 use serde::{Deserialize, Serialize};
@@ -327,10 +328,6 @@ impl Tenant {
 thread_local! {
     static CACHE: std::cell::RefCell<BoundedCache<Option<Rc<Tenant>>>> =
         std::cell::RefCell::new(BoundedCache::new(CACHE_ENTRIES));
-}
-
-fn now_ms() -> f64 {
-    worker::js_sys::Date::now()
 }
 
 fn remember(key: &str, tenant: Option<Rc<Tenant>>) {

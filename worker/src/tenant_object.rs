@@ -438,7 +438,7 @@ impl TenantObject {
         };
         self.store_config(tenant, &versioned)?;
         self.record(&AuditEntry {
-            at: String::from(worker::js_sys::Date::new_0().to_iso_string()),
+            at: crate::clock::now_rfc3339(),
             actor,
             action: action.into(),
             detail: serde_json::json!({"version": versioned.version}),

@@ -2,7 +2,8 @@
 //! this profile is claiming (so that a claim's holder can answer whether it
 //! still uses it), and giving the address up when the profile is erased.
 
-use super::{CustomerObject, Reply, Who, email_claim, now_ms};
+use super::{CustomerObject, Reply, Who, email_claim};
+use crate::clock::now_ms;
 use profile::email::email_key;
 use serde::Deserialize;
 use worker::SqlStorageValue;

@@ -31,7 +31,7 @@ impl CustomerObject {
             uuid::Uuid::new_v4().to_string(),
             who.tenant.clone(),
             who.subject.clone(),
-            super::now_rfc3339(),
+            crate::clock::now_rfc3339(),
             rules,
         )
     }

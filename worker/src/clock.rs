@@ -1,0 +1,11 @@
+//! The platform's clock, in the two forms the Worker uses.
+
+/// Milliseconds since 1970.
+pub fn now_ms() -> f64 {
+    worker::js_sys::Date::now()
+}
+
+/// RFC 3339 in UTC, with milliseconds (`2026-12-02T10:00:00.000Z`).
+pub fn now_rfc3339() -> String {
+    String::from(worker::js_sys::Date::new_0().to_iso_string())
+}
