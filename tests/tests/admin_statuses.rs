@@ -4,7 +4,7 @@
 //! answers but the table lacks, fails the test.
 
 use e2e::admin::*;
-use e2e::{base_url, http, now, read_profile, sign};
+use e2e::{base_url, http, now, put_tenant, read_profile, sign};
 use profile::api::{Caller, Operation, ROUTES};
 use reqwest::Method;
 use serde_json::json;
@@ -62,7 +62,10 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
     // A tenant of this run: the test creates its customers anew each time.
     let tenant_id = format!("admin-statuses-{}", now());
     let t = tenant_id.as_str();
-    tenant(t).await;
+    // Few writes a minute, so that one customer's 429 is quick to provoke.
+    let tenant_config = json!({"name": t, "token_keys": [{"kid": "dev", "alg": "HS256", "secret": SECRET}],
+        "privacy": {"writes_per_minute": 12}});
+    put_tenant(t, &tenant_config).await;
     tenant("admin-statuses-b").await;
     let all = [
         "customers:read",
@@ -88,7 +91,7 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
         );
         read_profile(&token).await;
     }
-    for id in ["s-put", "s-erase"] {
+    for id in ["s-put", "s-erase", "s-busy"] {
         read_profile(&customer_token(t, id)).await;
     }
     let s2_email = format!("s2-{run}@example.com");
@@ -106,8 +109,6 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
     let import_id = started["id"].as_str().unwrap().to_owned();
     let big = "x".repeat(70 * 1024);
     let huge = "\n".repeat(4 * 1024 * 1024 + 1);
-    let tenant_config =
-        json!({"name": t, "token_keys": [{"kid": "dev", "alg": "HS256", "secret": SECRET}]});
     let keys = format!("/v1/tenants/{t}/keys");
     let audit = format!("/v1/tenants/{t}/audit");
     let rules = format!("/v1/tenants/{t}/rules");
@@ -119,6 +120,14 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
         Some(other.as_str()),
     );
     let e1 = etag_of(&full, "s-1").await;
+    let ebusy = etag_of(&full, "s-busy").await;
+    // s-busy takes the minute's writes, so that the next is refused.
+    for i in 0..12 {
+        let name = if i % 2 == 0 { "Ann" } else { "Bo" };
+        let etag = etag_of(&full, "s-busy").await;
+        let written = patch_customer(&full, "s-busy", &etag, json!({"first_name": name})).await;
+        assert_eq!(written.status(), 200);
+    }
     let eput = etag_of(&full, "s-put").await;
     let rules_etag = http()
         .get(format!("{}{rules}", base_url()))
@@ -236,6 +245,47 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
         tried(EraseCustomer, "/v1/customers/s-erase", None, 401),
         tried(EraseCustomer, "/v1/customers/s-erase", ro, 403),
         tried(EraseCustomer, "/v1/customers/s-erase", k, 404),
+        tried(EraseCustomer, "/v1/customers/s-1", k, 400).header("X-Profile-Source", "Not one"),
+        tried(EraseCustomer, "/v1/customers/s-1", k, 412).header("If-Match", "\"v999\""),
+        tried(EraseCustomer, "/v1/customers/s-busy", k, 429),
+        tried(PatchCustomer, "/v1/customers/s-busy", k, 429)
+            .header("If-Match", &ebusy)
+            .json(json!({"first_name": "Cai"})),
+        tried(ReplaceCustomer, "/v1/customers/s-busy", k, 429)
+            .header("If-Match", &ebusy)
+            .json(json!({"first_name": "Cai"})),
+        tried(GetCustomerHistory, "/v1/customers/s-1/history", k, 200),
+        tried(
+            GetCustomerHistory,
+            "/v1/customers/s-1/history?cursor=x",
+            k,
+            400,
+        ),
+        tried(GetCustomerHistory, "/v1/customers/s-1/history", None, 401),
+        tried(GetCustomerHistory, "/v1/customers/s-1/history", rw, 403),
+        tried(GetCustomerHistory, "/v1/customers/s-1/history", ot, 404),
+        tried(GetCustomerConsents, "/v1/customers/s-1/consents", k, 200),
+        tried(GetCustomerConsents, "/v1/customers/s-1/consents", None, 401),
+        tried(GetCustomerConsents, "/v1/customers/s-1/consents", rw, 403),
+        tried(GetCustomerConsents, "/v1/customers/s-1/consents", ot, 404),
+        tried(ExportCustomer, "/v1/customers/s-1/export", k, 200),
+        tried(ExportCustomer, "/v1/customers/s-1/export", None, 401),
+        tried(ExportCustomer, "/v1/customers/s-1/export", rw, 403),
+        tried(ExportCustomer, "/v1/customers/nobody/export", k, 404),
+        tried(LiftSuppression, "/v1/customers/s-erase/suppression", k, 204),
+        tried(
+            LiftSuppression,
+            "/v1/customers/s-erase/suppression",
+            None,
+            401,
+        ),
+        tried(
+            LiftSuppression,
+            "/v1/customers/s-erase/suppression",
+            ro,
+            403,
+        ),
+        tried(LiftSuppression, "/v1/customers/s-1/suppression", k, 404),
         tried(ListCustomers, "/v1/customers", k, 200),
         tried(ListCustomers, "/v1/customers?cursor=%%%", k, 400),
         tried(ListCustomers, "/v1/customers", None, 401),
@@ -351,6 +401,56 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
         .as_u16();
     assert_eq!(not_utf8, 400);
     seen.get_mut("importCustomers").unwrap().insert(400);
+    // Every write takes an Idempotency-Key: a malformed one is a 400, one
+    // reused with another request a 422, and one still in flight a 409.
+    for route in ROUTES.iter().filter(|r| {
+        matches!(r.caller, Caller::Operator | Caller::Admin(_)) && r.takes_idempotency_key()
+    }) {
+        let path = route
+            .path
+            .replace("{tenant}", t)
+            .replace("{key_id}", "0123456789ab")
+            .replace("{id}", "s-flight");
+        let bearer = match route.caller {
+            Caller::Operator => operator.as_str(),
+            _ => full.as_str(),
+        };
+        let mut statuses = Vec::new();
+        let send = |key: String, body: &'static str| {
+            http()
+                .request(
+                    Method::from_bytes(route.method.as_bytes()).unwrap(),
+                    format!("{}{path}", base_url()),
+                )
+                .bearer_auth(bearer)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key)
+                .body(body)
+                .send()
+        };
+        let malformed = send("k".repeat(256), "{}").await.unwrap().status().as_u16();
+        statuses.push(malformed);
+        let reused = format!("reused-{run}-{}", route.operation.as_str());
+        send(reused.clone(), "{}").await.unwrap();
+        statuses.push(send(reused, "[]").await.unwrap().status().as_u16());
+        let flight = format!("flight-{run}-{}", route.operation.as_str());
+        let authorization = format!("Bearer {bearer}");
+        let headers = [
+            ("Authorization", authorization.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        let held = e2e::in_flight::hold(route.method, &path, &headers, &flight, b"{}").await;
+        statuses.push(
+            e2e::in_flight::probe(route.method, &path, bearer, &flight)
+                .await
+                .as_u16(),
+        );
+        held.finish().await;
+        assert_eq!(statuses, [400, 422, 409], "{:?}", route.operation);
+        seen.entry(route.operation.as_str().to_owned())
+            .or_default()
+            .extend(statuses);
+    }
     let mut routes = 0;
     for route in ROUTES
         .iter()

@@ -52,7 +52,7 @@ async fn a_preflight_from_an_allowed_origin_is_answered() {
     assert!(header(&response, "vary").unwrap().contains("Origin"));
     let methods = header(&response, "access-control-allow-methods").unwrap();
     assert!(
-        methods.contains("PATCH") && methods.contains("PUT"),
+        methods.contains("PATCH") && methods.contains("PUT") && methods.contains("DELETE"),
         "{methods}"
     );
     let allowed = header(&response, "access-control-allow-headers").unwrap();
@@ -63,6 +63,8 @@ async fn a_preflight_from_an_allowed_origin_is_answered() {
         "If-None-Match",
         "Accept-Language",
         "Idempotency-Key",
+        "X-Profile-Source",
+        "X-Profile-Point-Of-Sale",
     ] {
         assert!(allowed.contains(needed), "{needed} in {allowed}");
     }

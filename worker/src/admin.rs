@@ -196,7 +196,7 @@ pub async fn record(
 /// The customer a path's `{id}` names (percent-decoded): the tenant's own
 /// id for them (the token's `sub`), or `id:<profile id>`, found in the
 /// tenant's index. What no token could name is no one.
-async fn subject(env: &Env, tenant: &str, id: &str) -> ApiResult<String> {
+pub async fn subject(env: &Env, tenant: &str, id: &str) -> ApiResult<String> {
     let decoded = percent_encoding::percent_decode_str(id)
         .decode_utf8()
         .map_err(|_| ApiError::NotFound)?;
@@ -278,7 +278,7 @@ pub async fn search_customers(
     if let Some(id) = holder.as_deref().and_then(|h| h.strip_prefix(&prefix)) {
         let who = Who::by_id(&admin.tenant, id);
         // A claim may outlive its use: only a profile that has the address counts.
-        if let Some(profile) = customer::read_as(env, who, false).await?
+        if let Some(profile) = customer::read_as(env, who).await?
             && profile.email.as_deref().map(email_key).as_deref() == Some(key.as_str())
         {
             customers.push(CustomerEntry {
@@ -354,7 +354,7 @@ pub async fn put_rules(
 pub async fn get_customer(req: &Request, env: &Env, id: &str) -> ApiResult<Response> {
     let admin = admin(req, env, Scope::CustomersRead).await?;
     let id = subject(env, &admin.tenant, id).await?;
-    let profile = customer::read_as(env, Who::by_id(&admin.tenant, &id), false)
+    let profile = customer::read_as(env, Who::by_id(&admin.tenant, &id))
         .await?
         .ok_or(ApiError::NotFound)?;
     let etag = profile.etag();
@@ -382,22 +382,9 @@ pub async fn write_customer(
     let body = crate::routes::json_body(&mut req, accepts).await?;
     let who = Who::by_id(&admin.tenant, &id);
     let rules = &admin.config.rules;
-    let profile = customer::write(env, who, Actor::Admin, rules, how, if_match, body).await?;
+    let by = crate::rights::of_admin(&req, &admin)?;
+    let profile = customer::write(env, who, Actor::Admin, by, rules, how, if_match, body).await?;
     answer(&profile)
-}
-
-/// `DELETE /v1/customers/{id}`: the profile is gone, its e-mail address
-/// free; the tenant's audit log records that the key erased a customer (by
-/// the profile's own id, nothing personal).
-pub async fn erase_customer(req: &Request, env: &Env, id: &str) -> ApiResult<Response> {
-    let admin = admin(req, env, Scope::CustomersErase).await?;
-    let id = subject(env, &admin.tenant, id).await?;
-    let erased = customer::erase(env, Who::by_id(&admin.tenant, &id)).await?;
-    let profile = erased.ok_or(ApiError::NotFound)?;
-    let actor = format!("key:{}", admin.key_id);
-    let detail = serde_json::json!({ "profile": profile });
-    record(env, &admin.tenant, &actor, "customer.erased", detail).await?;
-    Ok(Response::empty()?.with_status(204))
 }
 
 fn answer(profile: &Profile) -> ApiResult<Response> {

@@ -15,6 +15,9 @@ pub struct Customer {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub email: Option<String>,
+    /// The token's `source` and `point_of_sale` claims, if it has them.
+    pub source: Option<String>,
+    pub point_of_sale: Option<String>,
     /// The configuration of the customer's tenant.
     pub config: std::rc::Rc<Tenant>,
 }
@@ -58,6 +61,8 @@ pub async fn customer(req: &Request, env: &Env) -> ApiResult<Customer> {
         given_name: claims.given_name,
         family_name: claims.family_name,
         email: claims.email,
+        source: claims.source,
+        point_of_sale: claims.point_of_sale,
         config,
     })
 }

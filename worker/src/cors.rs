@@ -7,10 +7,10 @@ use crate::auth::Customer;
 use crate::error::{ApiError, ApiResult};
 use worker::{Env, Request, Response};
 
-const ALLOWED_METHODS: &str = "GET, PUT, PATCH, OPTIONS";
-const ALLOWED_HEADERS: &str =
-    "Authorization, Content-Type, If-Match, If-None-Match, Accept-Language, Idempotency-Key";
-const EXPOSED_HEADERS: &str = "ETag, Content-Language, X-Request-Id";
+const ALLOWED_METHODS: &str = "GET, PUT, PATCH, DELETE, OPTIONS";
+const ALLOWED_HEADERS: &str = "Authorization, Content-Type, If-Match, If-None-Match, Accept-Language, Idempotency-Key, X-Profile-Source, X-Profile-Point-Of-Sale";
+const EXPOSED_HEADERS: &str =
+    "ETag, Content-Language, Content-Disposition, Retry-After, Idempotent-Replayed, X-Request-Id";
 /// How long a browser may reuse a preflight answer.
 const MAX_AGE_SECONDS: &str = "600";
 

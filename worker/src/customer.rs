@@ -1,35 +1,39 @@
 //! `CustomerObject`: one SQLite-backed Durable Object per (tenant, customer),
-//! the source of truth for that customer's profile. It reads, patches,
-//! validates and stores without awaiting in between, so a conditional write
-//! can never interleave with another. A change of e-mail is the exception: it
-//! claims the new address (an `EmailClaim` object) before storing, so it
-//! checks the version again after that await, and stores only if nothing
-//! else was written meanwhile.
+//! the source of truth for that customer's profile, its history and its
+//! consent ledger. It reads, patches, validates and stores without awaiting
+//! in between, so a conditional write can never interleave with another. A
+//! change of e-mail is the exception: it claims the new address (an
+//! `EmailClaim` object) before storing, so it checks the version again after
+//! that await, and stores only if nothing else was written meanwhile. A
+//! change, its history entry and its ledger entries are stored in one
+//! transaction (see `atomic`).
 
 use crate::auth::Customer;
 use crate::email_claim::{self, Claimed};
-use crate::error::{ApiError, ApiResult};
 use profile::email::{check_email, clean_email, email_key};
+use profile::rights::{ConsentRecord, Export, HistoryKind, HistoryPage, Provenance};
 use profile::text::{check_name, clean_line};
-use profile::{Actor, Change, Code, FieldError, Profile, Rules, apply_patch, replace};
+use profile::{Actor, Change, Code, FieldError, Profile, apply_patch, replace};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::rc::Rc;
-use worker::{DurableObject, Env, Request, Response, SqlStorageValue, State, durable_object};
+use worker::worker_sys::DurableObjectState;
+use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
 mod claims;
+mod client;
 mod import;
 mod index;
+mod limits;
+mod rights;
+
+pub use client::{
+    consents, erase, export, history, import, keep_key, lift, read, read_as, uses_email, write,
+};
 
 use crate::clock::{now_ms, now_rfc3339};
 
 const BINDING: &str = "CUSTOMERS";
-/// Recorded as `updated_by` and as the source of consents the customer changes.
-const CUSTOMER_SOURCE: &str = "customer-profile";
-/// Recorded as `updated_by` and as the source of consents when the tenant's backend writes.
-const ADMIN_SOURCE: &str = "admin";
-/// Recorded as `updated_by`, and as the source of consents an import line brings without one.
-const IMPORT_SOURCE: &str = "import";
 
 /// What the object answers the Worker.
 #[derive(Serialize, Deserialize)]
@@ -54,6 +58,22 @@ enum Reply {
     Invalid {
         errors: Vec<FieldError>,
     },
+    /// The customer was erased, and the tenant suppresses their return.
+    Gone,
+    /// The profile took its writes for this minute; try again after this many seconds.
+    Busy {
+        retry_after: u32,
+    },
+    History {
+        page: HistoryPage,
+    },
+    Consents {
+        record: ConsentRecord,
+    },
+    Export {
+        export: Box<Export>,
+    },
+    Lifted,
 }
 
 /// What the Worker asks the object.
@@ -62,27 +82,53 @@ enum Reply {
 enum Ask {
     Read {
         who: Who,
+        /// Who is reading: recorded if the read creates the profile.
+        by: Provenance,
         /// Whether a first read creates the profile (a customer's does).
         create: bool,
     },
     Patch {
         who: Who,
         actor: Actor,
+        by: Provenance,
         if_match: String,
         patch: Value,
     },
     Replace {
         who: Who,
         actor: Actor,
+        by: Provenance,
         if_match: String,
         body: Value,
     },
     /// Creates or merges the profile from an import's line.
-    Import { who: Who, line: Value },
-    /// Deletes the profile and gives up its e-mail address.
-    Erase { who: Who },
+    Import {
+        who: Who,
+        by: Provenance,
+        line: Value,
+    },
+    /// Erases the profile, its history and its ledger, and gives up its e-mail address.
+    Erase {
+        who: Who,
+        by: Provenance,
+        if_match: Option<String>,
+    },
+    /// A page of the history, newest first, before the entry `cursor`.
+    History {
+        cursor: Option<i64>,
+    },
+    Consents,
+    Export,
+    /// Lets an erased customer return although the tenant suppresses returns.
+    Lift,
     /// From an `EmailClaim`: does this customer use (or is it taking) the address?
-    UsesEmail { email_key: String },
+    UsesEmail {
+        email_key: String,
+    },
+    /// An `Idempotency-Key` of this customer's writes.
+    Key {
+        ask: crate::idempotency::KeyAsk,
+    },
 }
 
 /// How a write changes the profile.
@@ -123,7 +169,7 @@ impl Who {
 }
 
 /// The tenant id cannot contain ':' (see `valid_tenant_id`), so names never collide.
-fn object_name(tenant: &str, subject: &str) -> String {
+pub fn object_name(tenant: &str, subject: &str) -> String {
     format!("{tenant}:{subject}")
 }
 
@@ -139,127 +185,18 @@ impl From<&Customer> for Who {
     }
 }
 
-/// Reads the customer's profile, creating it on first access.
-pub async fn read(env: &Env, who: &Customer) -> ApiResult<Profile> {
-    read_as(env, who.into(), true)
-        .await?
-        .ok_or_else(|| ApiError::Internal("a read that creates found nothing".into()))
-}
-
-/// Reads a profile; `None` if there is none and `create` is false.
-pub async fn read_as(env: &Env, who: Who, create: bool) -> ApiResult<Option<Profile>> {
-    let name = who.name();
-    match send(env, &name, &Ask::Read { who, create }).await? {
-        Reply::Profile { profile } => Ok(Some(*profile)),
-        Reply::Missing => Ok(None),
-        _ => Err(ApiError::Internal("unexpected reply to read".into())),
-    }
-}
-
-/// Imports one line into the customer's profile: what it did, or why not.
-pub async fn import(
-    env: &Env,
-    who: Who,
-    line: Value,
-) -> ApiResult<Result<profile::imports::Outcome, Vec<FieldError>>> {
-    let name = who.name();
-    match send(env, &name, &Ask::Import { who, line }).await? {
-        Reply::Imported { result } => Ok(Ok(result)),
-        Reply::Invalid { errors } => Ok(Err(errors)),
-        _ => Err(ApiError::Internal("unexpected reply to an import".into())),
-    }
-}
-
-/// Erases the customer's profile: its own id, or `None` if there was none.
-pub async fn erase(env: &Env, who: Who) -> ApiResult<Option<String>> {
-    let name = who.name();
-    match send(env, &name, &Ask::Erase { who }).await? {
-        Reply::Missing => Ok(None),
-        Reply::Erased { id } => Ok(Some(id)),
-        _ => Err(ApiError::Internal("unexpected reply to erase".into())),
-    }
-}
-
-/// Writes the profile if `if_match` names the current version, as `actor`
-/// (an admin's write of a customer who has no profile is a 404);
-/// `rules`: the tenant's, for the messages of errors.
-pub async fn write(
-    env: &Env,
-    who: Who,
-    actor: Actor,
-    rules: &profile::TenantRules,
-    how: Write,
-    if_match: String,
-    body: Value,
-) -> ApiResult<Profile> {
-    let name = who.name();
-    let ask = match how {
-        Write::MergePatch => Ask::Patch {
-            who,
-            actor,
-            if_match,
-            patch: body,
-        },
-        Write::Replace => Ask::Replace {
-            who,
-            actor,
-            if_match,
-            body,
-        },
-    };
-    match send(env, &name, &ask).await? {
-        Reply::Profile { profile } => Ok(*profile),
-        Reply::Missing => Err(ApiError::NotFound),
-        Reply::Stale { etag } => Err(ApiError::PreconditionFailed(etag)),
-        Reply::Invalid { errors } => {
-            let rules = Box::new(rules.clone());
-            if errors.iter().all(|e| e.code == Code::EmailTaken) {
-                Err(ApiError::EmailTaken(errors, rules))
-            } else {
-                Err(ApiError::InvalidProfile(errors, rules))
-            }
-        }
-        Reply::Erased { .. } | Reply::Imported { .. } => {
-            Err(ApiError::Internal("unexpected reply to a write".into()))
-        }
-    }
-}
-
-async fn send(env: &Env, name: &str, ask: &Ask) -> ApiResult<Reply> {
-    let reply = ask_object(env, name, ask).await?;
-    // The reply holds personal data: never put its content in the cause.
-    serde_json::from_value(reply)
-        .map_err(|_| ApiError::Internal("the customer object's reply could not be read".into()))
-}
-
-async fn ask_object(env: &Env, name: &str, ask: &Ask) -> worker::Result<Value> {
-    crate::object_call::ask(env, BINDING, name, ask).await
-}
-
-/// Whether the customer object `name` uses the address `email_key`. A reply
-/// that is not a boolean is an error, never "not in use": a claim is handed
-/// over only on a clear no.
-pub async fn uses_email(env: &Env, name: &str, email_key: &str) -> worker::Result<bool> {
-    let ask = Ask::UsesEmail {
-        email_key: email_key.to_owned(),
-    };
-    in_use(&ask_object(env, name, &ask).await?)
-}
-
-fn in_use(reply: &Value) -> worker::Result<bool> {
-    reply.as_bool().ok_or_else(|| {
-        worker::Error::RustError("the customer object's reply was not a yes or no".into())
-    })
-}
-
 #[durable_object]
 pub struct CustomerObject {
     state: State,
+    /// The same state as the platform's object, for `atomic::all_or_nothing`.
+    object: DurableObjectState,
     env: Env,
 }
 
 impl DurableObject for CustomerObject {
     fn new(state: State, env: Env) -> Self {
+        let object = state._inner();
+        let state = State::from(crate::atomic::copy(&object));
         let sql = state.storage().sql();
         for table in [
             "CREATE TABLE IF NOT EXISTS profile (
@@ -270,10 +207,14 @@ impl DurableObject for CustomerObject {
                 email_key TEXT PRIMARY KEY,
                 since REAL NOT NULL)",
             index::GONE_TABLE,
-        ] {
+        ]
+        .into_iter()
+        .chain(rights::TABLES)
+        .chain(limits::TABLES)
+        {
             sql.exec(table, None).expect("creating the customer tables");
         }
-        Self { state, env }
+        Self { state, object, env }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -281,8 +222,15 @@ impl DurableObject for CustomerObject {
         // lose integers beyond 2^53 before our rules could see them.
         let ask: Ask = serde_json::from_str(&req.text().await?)?;
         let reply = match ask {
-            Ask::Read { who, create: true } => Reply::Profile {
-                profile: Box::new(self.load_or_create(&who).await?),
+            Ask::Read {
+                who,
+                by,
+                create: true,
+            } => match self.load_or_create(&who, &by).await? {
+                Some(profile) => Reply::Profile {
+                    profile: Box::new(profile),
+                },
+                None => Reply::Gone,
             },
             Ask::Read { create: false, .. } => match self.load()? {
                 Some(profile) => Reply::Profile {
@@ -293,25 +241,35 @@ impl DurableObject for CustomerObject {
             Ask::Patch {
                 who,
                 actor,
+                by,
                 if_match,
                 patch,
             } => {
-                self.write(who, actor, &if_match, &patch, Write::MergePatch)
+                self.write(who, actor, &by, &if_match, &patch, Write::MergePatch)
                     .await?
             }
             Ask::Replace {
                 who,
                 actor,
+                by,
                 if_match,
                 body,
             } => {
-                self.write(who, actor, &if_match, &body, Write::Replace)
+                self.write(who, actor, &by, &if_match, &body, Write::Replace)
                     .await?
             }
-            Ask::Erase { who } => self.erase(&who).await?,
-            Ask::Import { who, line } => self.import(who, &line).await?,
+            Ask::Erase { who, by, if_match } => self.erase(&who, &by, if_match.as_deref()).await?,
+            Ask::Import { who, by, line } => self.import(who, &by, &line).await?,
+            Ask::History { cursor } => self.history(cursor)?,
+            Ask::Consents => self.consents()?,
+            Ask::Export => self.export()?,
+            Ask::Lift => self.lift()?,
             Ask::UsesEmail { email_key } => {
                 return Response::from_json(&self.uses_email(&email_key)?);
+            }
+            Ask::Key { ask } => {
+                let sql = self.state.storage().sql();
+                return Response::from_json(&crate::idempotency::answer(&sql, ask, now_ms())?);
             }
         };
         Response::from_json(&reply)
@@ -319,6 +277,7 @@ impl DurableObject for CustomerObject {
 
     async fn alarm(&self) -> worker::Result<Response> {
         self.tell_index().await?;
+        self.drop_old_history().await?;
         Response::ok("indexed")
     }
 }
@@ -329,34 +288,52 @@ struct Row {
 }
 
 impl CustomerObject {
-    /// The tenant's compiled rules, read by the object itself (cached per
-    /// isolate), so that requests need not carry them.
-    async fn rules(&self, tenant: &str) -> worker::Result<Rc<Rules>> {
-        let unreadable =
-            |_| worker::Error::RustError("the tenant's configuration could not be read".into());
-        let config = crate::tenant::load(&self.env, tenant)
+    /// The tenant's configuration, read by the object itself (cached per
+    /// isolate), so that requests need not carry it.
+    async fn tenant(&self, tenant: &str) -> worker::Result<Rc<crate::tenant::Tenant>> {
+        crate::tenant::load(&self.env, tenant)
             .await
-            .map_err(unreadable)?
-            .ok_or_else(|| worker::Error::RustError("the tenant no longer exists".into()))?;
-        config.compiled_rules().map_err(unreadable)
+            .map_err(|_| {
+                worker::Error::RustError("the tenant's configuration could not be read".into())
+            })?
+            .ok_or_else(|| worker::Error::RustError("the tenant no longer exists".into()))
+    }
+
+    fn rules(&self, tenant: &crate::tenant::Tenant) -> worker::Result<Rc<profile::Rules>> {
+        tenant.compiled_rules().map_err(|_| {
+            worker::Error::RustError("the tenant's configuration could not be read".into())
+        })
     }
 
     async fn write(
         &self,
         who: Who,
         actor: Actor,
+        by: &Provenance,
         if_match: &str,
         body: &Value,
         how: Write,
     ) -> worker::Result<Reply> {
         // Awaits first: from here to the store nothing awaits (unless the e-mail changes).
-        let rules = self.rules(&who.tenant).await?;
+        let tenant = self.tenant(&who.tenant).await?;
+        let rules = self.rules(&tenant)?;
+        if actor != Actor::Import
+            && let Some(retry_after) = self.take_write(tenant.privacy.writes_per_minute)?
+        {
+            return Ok(Reply::Busy { retry_after });
+        }
         // An import creates the profile it does not find, from its line alone.
         let (stored, existed) = match (actor, self.load()?) {
-            (Actor::Customer, _) => (self.load_or_create(&who).await?, true),
+            (Actor::Customer, _) => match self.load_or_create(&who, by).await? {
+                Some(stored) => (stored, true),
+                None => return Ok(Reply::Gone),
+            },
             (_, Some(stored)) => (stored, true),
             (Actor::Admin, None) => return Ok(Reply::Missing),
-            (Actor::Import, None) => (self.new_profile(&who, &rules), false),
+            (Actor::Import, None) => match self.fresh_profile(&who, &tenant, &rules)? {
+                Some(fresh) => (fresh, false),
+                None => return Ok(Reply::Gone),
+            },
         };
         if !crate::conditional::if_match(if_match, &stored.etag()) {
             return Ok(Reply::Stale {
@@ -371,12 +348,7 @@ impl CustomerObject {
                 rules: &rules,
                 today,
                 now: &now,
-                source: match actor {
-                    Actor::Customer => CUSTOMER_SOURCE,
-                    Actor::Admin => ADMIN_SOURCE,
-                    Actor::Import => IMPORT_SOURCE,
-                },
-                policy_version: None,
+                source: &by.channel,
             };
             match how {
                 Write::MergePatch => apply_patch(&stored, body, &change),
@@ -392,11 +364,20 @@ impl CustomerObject {
             }
             Ok(patched) => patched,
         };
-        if !existed {
+        let kind = if existed {
+            HistoryKind::Changed
+        } else {
             // A new profile's first version, as when a customer first signs in.
             patched.profile.version = stored.version;
             patched.profile.updated = stored.updated.clone();
-        }
+            HistoryKind::Created
+        };
+        let record = rights::Record {
+            kind,
+            by,
+            before: &stored,
+            fields: std::mem::take(&mut patched.changed),
+        };
         let old_key = stored.email.as_deref().map(email_key);
         let new_key = patched.profile.email.as_deref().map(email_key);
         if new_key != old_key
@@ -432,10 +413,10 @@ impl CustomerObject {
                     }
                 });
             }
-            self.save(&patched.profile)?;
+            self.commit(&patched.profile, record)?;
             self.end_claim(new_key)?;
         } else {
-            self.save(&patched.profile)?;
+            self.commit(&patched.profile, record)?;
         }
         self.index_soon().await?;
         // Then release the old address. If this fails, the claim is handed over
@@ -472,67 +453,65 @@ impl CustomerObject {
 
     /// The stored profile, or a new one: names from the token's `given_name` and
     /// `family_name`, and its `email` unless another customer holds it. What our
-    /// rules refuse is left out, not an error: the customer can type it.
-    async fn load_or_create(&self, who: &Who) -> worker::Result<Profile> {
+    /// rules refuse is left out, not an error: the customer can type it. A
+    /// customer who returns after an erasure starts empty: the token's claims
+    /// are what was erased. `None`: erased, and the tenant suppresses returns.
+    async fn load_or_create(&self, who: &Who, by: &Provenance) -> worker::Result<Option<Profile>> {
         if let Some(profile) = self.load()? {
-            return Ok(profile);
+            return Ok(Some(profile));
         }
-        let rules = self.rules(&who.tenant).await?;
+        let tenant = self.tenant(&who.tenant).await?;
+        let rules = self.rules(&tenant)?;
         // Another request may have created the profile while we read the rules.
         if let Some(profile) = self.load()? {
-            return Ok(profile);
+            return Ok(Some(profile));
         }
-        let mut profile = profile::new_profile(
-            uuid::Uuid::new_v4().to_string(),
-            who.tenant.clone(),
-            who.subject.clone(),
-            now_rfc3339(),
-            &rules,
-        );
-        let name = |raw: &Option<String>, pointer: &str| {
-            raw.as_deref()
-                .map(clean_line)
-                .filter(|name| check_name(pointer, name, profile::model::NAME_MAX_CHARS).is_none())
+        let Some(fresh) = self.fresh_profile(who, &tenant, &rules)? else {
+            return Ok(None);
         };
-        profile.first_name = name(&who.given_name, "/first_name");
-        profile.last_name = name(&who.family_name, "/last_name");
-        let email = who
-            .email
-            .as_deref()
-            .map(clean_email)
-            .filter(|e| check_email("/email", e).is_none());
-        if let Some(email) = email {
-            let key = email_key(&email);
-            self.begin_claim(&key)?;
-            let claimed = email_claim::claim(&self.env, &who.tenant, &key, &who.name()).await;
-            self.end_claim(&key)?;
-            // Another request may have created the profile while we waited.
-            if let Some(existing) = self.load()? {
-                if matches!(claimed, Ok(Claimed::Granted))
-                    && existing.email.as_deref().map(email_key) != Some(key.clone())
-                {
-                    let _ = email_claim::release(&self.env, &who.tenant, &key, &who.name()).await;
+        let mut profile = fresh.clone();
+        if self.tombstone()?.is_none() {
+            let name = |raw: &Option<String>, pointer: &str| {
+                raw.as_deref().map(clean_line).filter(|name| {
+                    check_name(pointer, name, profile::model::NAME_MAX_CHARS).is_none()
+                })
+            };
+            profile.first_name = name(&who.given_name, "/first_name");
+            profile.last_name = name(&who.family_name, "/last_name");
+            let email = who
+                .email
+                .as_deref()
+                .map(clean_email)
+                .filter(|e| check_email("/email", e).is_none());
+            if let Some(email) = email {
+                let key = email_key(&email);
+                self.begin_claim(&key)?;
+                let claimed = email_claim::claim(&self.env, &who.tenant, &key, &who.name()).await;
+                self.end_claim(&key)?;
+                // Another request may have created the profile while we waited.
+                if let Some(existing) = self.load()? {
+                    if matches!(claimed, Ok(Claimed::Granted))
+                        && existing.email.as_deref().map(email_key) != Some(key.clone())
+                    {
+                        let _ =
+                            email_claim::release(&self.env, &who.tenant, &key, &who.name()).await;
+                    }
+                    return Ok(Some(existing));
                 }
-                return Ok(existing);
-            }
-            if matches!(claimed, Ok(Claimed::Granted)) {
-                profile.email = Some(email);
+                if matches!(claimed, Ok(Claimed::Granted)) {
+                    profile.email = Some(email);
+                }
             }
         }
-        self.save(&profile)?;
+        let record = rights::Record {
+            kind: HistoryKind::Created,
+            by,
+            before: &fresh,
+            fields: profile::diff(&fresh, &profile),
+        };
+        self.commit(&profile, record)?;
         self.index_soon().await?;
-        Ok(profile)
-    }
-
-    fn save(&self, profile: &Profile) -> worker::Result<()> {
-        let body = serde_json::to_string(profile)
-            .map_err(|_| worker::Error::RustError("the profile could not be serialized".into()))?;
-        self.state.storage().sql().exec(
-            "INSERT INTO profile (slot, body) VALUES (1, ?)
-             ON CONFLICT (slot) DO UPDATE SET body = excluded.body",
-            vec![SqlStorageValue::String(body)],
-        )?;
-        Ok(())
+        Ok(Some(profile))
     }
 }
 
@@ -541,19 +520,4 @@ fn today(now: &str) -> worker::Result<time::Date> {
     now.get(..10)
         .and_then(profile::dates::parse_date)
         .ok_or_else(|| worker::Error::RustError("the clock gave no date".into()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_use;
-    use serde_json::json;
-
-    #[test]
-    fn only_a_clear_no_frees_an_address() {
-        assert!(!in_use(&json!(false)).unwrap());
-        assert!(in_use(&json!(true)).unwrap());
-        for unclear in [json!(null), json!("false"), json!(0), json!({}), json!([])] {
-            assert!(in_use(&unclear).is_err(), "{unclear}");
-        }
-    }
 }

@@ -44,6 +44,16 @@ pub enum ApiError {
     InvalidProfile(Vec<FieldError>, Box<profile::TenantRules>),
     /// Another customer of the tenant holds the e-mail address.
     EmailTaken(Vec<FieldError>, Box<profile::TenantRules>),
+    /// A header (or the token claim that stands for it) is not well formed; `detail` says which.
+    InvalidHeader(String),
+    /// The profile took its writes for this minute: try again after this many seconds.
+    TooManyWrites(u32),
+    /// The customer's profile was erased, and the tenant suppresses their return.
+    Erased,
+    /// This `Idempotency-Key` came before with another request.
+    IdempotencyKeyReused,
+    /// The request that first came with this `Idempotency-Key` is still running.
+    IdempotencyKeyInFlight,
     /// Something on our side failed; the cause is logged without personal data.
     Internal(String),
 }
@@ -82,6 +92,19 @@ impl ApiError {
                 (422, "validation-failed", "Some fields are not valid")
             }
             ApiError::EmailTaken(..) => (409, "email-taken", "E-mail address in use"),
+            ApiError::InvalidHeader(_) => (400, "invalid-header", "Invalid header"),
+            ApiError::TooManyWrites(_) => (429, "too-many-writes", "Too many changes"),
+            ApiError::Erased => (410, "erased", "Profile erased"),
+            ApiError::IdempotencyKeyReused => (
+                422,
+                "idempotency-key-reused",
+                "Idempotency key used for another request",
+            ),
+            ApiError::IdempotencyKeyInFlight => (
+                409,
+                "idempotency-key-in-flight",
+                "The first request with this key is still running",
+            ),
             ApiError::Internal(_) => (500, "internal", "Internal error"),
         }
     }
@@ -139,6 +162,21 @@ impl ApiError {
             ApiError::EmailTaken(..) => {
                 "Another customer already uses this e-mail address. Nothing was changed.".into()
             }
+            ApiError::InvalidHeader(why) => why.clone(),
+            ApiError::TooManyWrites(seconds) => format!(
+                "This profile was changed too often in the last minute. Try again in {seconds} second(s)."
+            ),
+            ApiError::Erased => {
+                "This profile was erased, and the programme does not start a new one. Ask the programme if you want to return."
+                    .into()
+            }
+            ApiError::IdempotencyKeyReused => {
+                "This Idempotency-Key came before with another request. Use a new key for a new request."
+                    .into()
+            }
+            ApiError::IdempotencyKeyInFlight => {
+                "The first request with this Idempotency-Key has not finished. Retry when it has.".into()
+            }
             ApiError::Internal(_) => "Something went wrong on our side. Try again later.".into(),
         }
     }
@@ -187,6 +225,7 @@ impl ApiError {
             ApiError::PreconditionFailed(etag) | ApiError::ConfigChanged(Some(etag)) => {
                 headers.set("ETag", etag)?
             }
+            ApiError::TooManyWrites(seconds) => headers.set("Retry-After", &seconds.to_string())?,
             _ => {}
         }
         Ok(Response::ok(body.to_string())?

@@ -15,6 +15,7 @@ use profile::api::Scope;
 use profile::imports::{
     ID_MEMBER, ImportStarted, ImportStatus, LineResult, MAX_BYTES, MAX_LINES, Outcome,
 };
+use profile::rights::Provenance;
 use profile::{Code, FieldError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -37,6 +38,8 @@ enum Ask {
     Start {
         tenant: String,
         id: String,
+        /// Who imports, through which channel: recorded with each change.
+        by: Provenance,
         lines: Vec<Line>,
         decided: Vec<LineResult>,
         total: u32,
@@ -73,6 +76,7 @@ fn read_line(n: u32, text: &str) -> Result<Line, LineResult> {
 /// `POST /v1/customers/import`.
 pub async fn start(mut req: Request, env: &Env, accepts: &[&str]) -> ApiResult<Response> {
     let admin = admin(&req, env, Scope::CustomersWrite).await?;
+    let by = crate::rights::of_import(&req, &admin)?;
     crate::routes::check_media_type(&req, accepts)?;
     let bytes = crate::routes::limited_body(&mut req, MAX_BYTES).await?;
     let text = String::from_utf8(bytes)
@@ -97,6 +101,7 @@ pub async fn start(mut req: Request, env: &Env, accepts: &[&str]) -> ApiResult<R
     let ask = Ask::Start {
         tenant: admin.tenant.clone(),
         id: id.clone(),
+        by,
         lines,
         decided,
         total,
@@ -163,6 +168,9 @@ impl DurableObject for ImportObject {
             "CREATE TABLE IF NOT EXISTS pending (n INTEGER PRIMARY KEY,
                 customer TEXT NOT NULL, body TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS done (n INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+            // Who imports (a `Provenance`, as JSON).
+            "CREATE TABLE IF NOT EXISTS importer (slot INTEGER PRIMARY KEY CHECK (slot = 1),
+                body TEXT NOT NULL)",
         ] {
             sql.exec(table, None).expect("creating the import tables");
         }
@@ -174,6 +182,7 @@ impl DurableObject for ImportObject {
             Ask::Start {
                 tenant,
                 id,
+                by,
                 lines,
                 decided,
                 total,
@@ -187,6 +196,10 @@ impl DurableObject for ImportObject {
                             SqlStorageValue::String(id),
                             SqlStorageValue::Integer(i64::from(total)),
                         ],
+                    )?;
+                    sql.exec(
+                        "INSERT INTO importer (slot, body) VALUES (1, ?)",
+                        vec![SqlStorageValue::String(serde_json::to_string(&by)?)],
                     )?;
                     for line in lines {
                         sql.exec(
@@ -213,6 +226,20 @@ impl DurableObject for ImportObject {
         let Some(meta) = self.meta()? else {
             return Response::ok("nothing to import");
         };
+        let by: Vec<Done> = self
+            .state
+            .storage()
+            .sql()
+            .exec("SELECT body FROM importer", None)?
+            .to_array()?;
+        let by: Provenance = match by.first() {
+            Some(row) => serde_json::from_str(&row.body)?,
+            None => Provenance {
+                actor: "operator".into(),
+                channel: crate::provenance::IMPORT_CHANNEL.into(),
+                point_of_sale: None,
+            },
+        };
         let lines: Vec<Pending> = self
             .state
             .storage()
@@ -233,7 +260,7 @@ impl DurableObject for ImportObject {
         let imports = lines.iter().map(|line| async {
             let who = Who::by_id(&meta.tenant, &line.customer);
             let body: Value = serde_json::from_str(&line.body).unwrap_or(Value::Null);
-            match customer::import(&self.env, who, body).await {
+            match customer::import(&self.env, who, by.clone(), body).await {
                 Ok(Ok(outcome)) => (outcome, Vec::new()),
                 Ok(Err(errors)) => (Outcome::Invalid, errors),
                 Err(_) => (Outcome::Failed, Vec::new()),

@@ -2,6 +2,7 @@
 //! Object, after checking who is calling. Rules live in the `profile` crate.
 
 mod admin;
+mod atomic;
 mod auth;
 mod cache;
 mod clock;
@@ -11,9 +12,12 @@ mod customer;
 mod dev;
 mod email_claim;
 mod error;
+mod idempotency;
 mod import_object;
 mod object_call;
 mod origins;
+mod provenance;
+mod rights;
 mod routes;
 // The fuzz targets (crates/profile/fuzz) read bodies and tenant configurations
 // as the Worker does: they build with the feature `fuzzing`, which makes these
@@ -57,7 +61,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let origin = cors::origin(&req);
     // The customer's own routes answer browsers; the admin ones, backends.
     let customer_api = logged.starts_with("/v1/customers/me");
-    let response = match routes::handle(req, &env).await {
+    let response = match idempotency::handle(req, &env, language, &request_id).await {
         Ok(response) => response,
         Err(error) => error.into_response(language, &request_id)?,
     };

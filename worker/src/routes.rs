@@ -4,14 +4,16 @@
 use crate::customer::Write;
 use crate::error::{ApiError, ApiResult};
 use crate::tenant_object::{self, Ask, Change, Configured, Versioned};
-use crate::{admin, auth, conditional, cors, customer, dev, import_object, strict_json, tenant};
+use crate::{
+    admin, auth, conditional, cors, customer, dev, import_object, rights, strict_json, tenant,
+};
 use profile::Actor;
 use profile::api::{self, Found, Operation, Route};
 use serde_json::{Value, json};
 use worker::{Env, Request, Response};
 
 /// Largest JSON body accepted.
-const MAX_BODY_BYTES: usize = 64 * 1024;
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Dispatches from the route table (`profile::api::ROUTES`): the table
 /// says which routes exist; this `match` only names each one's handler.
@@ -36,8 +38,20 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         Operation::GetMe => get_me(req, env).await,
         Operation::PatchMe => write_me(req, env, Write::MergePatch, route).await,
         Operation::ReplaceMe => write_me(req, env, Write::Replace, route).await,
-        Operation::PreflightMe | Operation::PreflightMySchema => cors::preflight(&req, env).await,
+        Operation::EraseMe => rights::erase_me(&req, env).await,
+        Operation::PreflightMe
+        | Operation::PreflightMySchema
+        | Operation::PreflightMyHistory
+        | Operation::PreflightMyConsents
+        | Operation::PreflightMyExport => cors::preflight(&req, env).await,
         Operation::GetMySchema => get_schema(&req, env).await,
+        Operation::GetMyHistory => rights::my_history(&req, env).await,
+        Operation::GetMyConsents => rights::my_consents(&req, env).await,
+        Operation::ExportMe => rights::export_me(&req, env).await,
+        Operation::GetCustomerHistory => rights::customer_history(&req, env, values[0]).await,
+        Operation::GetCustomerConsents => rights::customer_consents(&req, env, values[0]).await,
+        Operation::ExportCustomer => rights::export_customer(&req, env, values[0]).await,
+        Operation::LiftSuppression => rights::lift_suppression(&req, env, values[0]).await,
         Operation::GetTenant => get_tenant(&req, env, values[0]).await,
         Operation::PutTenant => {
             let id = values[0].to_owned();
@@ -59,7 +73,7 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
             let id = values[0].to_owned();
             admin::write_customer(req, env, &id, how, route.accepts).await
         }
-        Operation::EraseCustomer => admin::erase_customer(&req, env, values[0]).await,
+        Operation::EraseCustomer => rights::erase_customer(&req, env, values[0]).await,
         Operation::ListCustomers => admin::list_customers(&req, env).await,
         Operation::ImportCustomers => import_object::start(req, env, route.accepts).await,
         Operation::GetImport => import_object::status(&req, env, values[0]).await,
@@ -85,7 +99,8 @@ pub fn with_etag(response: Response, etag: &str) -> ApiResult<Response> {
 async fn get_me(req: Request, env: &Env) -> ApiResult<Response> {
     let who = auth::customer(&req, env).await?;
     cors::check_tenant_origin(&req, &who)?;
-    let profile = customer::read(env, &who).await?;
+    let by = rights::of_customer(&req, &who)?;
+    let profile = customer::read(env, &who, by).await?;
     let etag = profile.etag();
     let has_it = req.headers().get("If-None-Match")?;
     if has_it.is_some_and(|tags| conditional::if_none_match(&tags, &etag)) {
@@ -108,12 +123,14 @@ async fn write_me(mut req: Request, env: &Env, how: Write, route: &Route) -> Api
         .headers()
         .get("If-Match")?
         .ok_or(ApiError::PreconditionRequired)?;
+    let by = rights::of_customer(&req, &who)?;
     let body = json_body(&mut req, route.accepts).await?;
     let rules = &who.config.rules;
     let profile = customer::write(
         env,
         (&who).into(),
         Actor::Customer,
+        by,
         rules,
         how,
         if_match,

@@ -29,6 +29,9 @@ pub struct TenantConfig {
     /// A disabled tenant's customers are refused (401); their profiles are kept.
     #[serde(default)]
     pub disabled: bool,
+    /// History retention, writes per minute, and whether an erased customer may return.
+    #[serde(default)]
+    pub privacy: profile::rights::Privacy,
 }
 
 /// A token lives at most this long when the tenant does not say.
@@ -191,6 +194,7 @@ impl TenantConfig {
                 );
             }
         }
+        errors.extend(self.privacy.errors("/privacy"));
         if let Err(rule_errors) = profile::Rules::new(self.rules.clone()) {
             errors.extend(rule_errors.into_iter().map(|mut e| {
                 e.pointer = format!("/rules{}", e.pointer);

@@ -23,6 +23,7 @@
 //! version of the same profile, or by a new profile of the customer, so
 //! answers arriving out of order cannot undo each other.
 
+use crate::clock::now_ms;
 use crate::tenant::TenantConfig;
 use profile::keys::{AuditEntry, AuditPage, KeyInfo};
 use profile::listing::{CustomerEntry, CustomerPage, PAGE};
@@ -90,6 +91,8 @@ pub enum Ask {
         if_match: Option<String>,
         actor: String,
     },
+    /// An `Idempotency-Key` of a write that is not one customer's.
+    Key(crate::idempotency::KeyAsk),
 }
 
 /// A change of a tenant's configuration.
@@ -117,7 +120,7 @@ impl Versioned {
 /// What a change came to.
 #[derive(Serialize, Deserialize)]
 pub enum Configured {
-    Stored(Versioned),
+    Stored(Box<Versioned>),
     /// `If-Match` named another version; the current one's ETag, if any.
     Stale(Option<String>),
 }
@@ -158,6 +161,7 @@ impl DurableObject for TenantObject {
                 tenant TEXT NOT NULL,
                 version INTEGER NOT NULL,
                 body TEXT NOT NULL)",
+            crate::idempotency::TABLE,
         ] {
             sql.exec(table, None).expect("creating the tenant tables");
         }
@@ -178,6 +182,10 @@ impl DurableObject for TenantObject {
                 Response::from_json(&info)
             }
             Ask::List => Response::from_json(&self.keys()?),
+            Ask::Key(ask) => {
+                let sql = self.state.storage().sql();
+                Response::from_json(&crate::idempotency::answer(&sql, ask, now_ms())?)
+            }
             Ask::Revoke { id, at } => {
                 let Some((mut info, hash)) = self.key(&id)? else {
                     return Response::from_json(&Value::Null);
@@ -449,7 +457,7 @@ impl TenantObject {
         {
             self.state.storage().set_alarm(1000i64).await?;
         }
-        Ok(Configured::Stored(versioned))
+        Ok(Configured::Stored(Box::new(versioned)))
     }
 
     fn customers(&self, after: Option<String>) -> worker::Result<CustomerPage> {

@@ -125,6 +125,11 @@ pub struct Claims {
     pub family_name: Option<String>,
     /// The e-mail a new profile starts with, unless another customer holds it.
     pub email: Option<String>,
+    /// The channel the customer writes through (`widget`, `pos`, `app`...):
+    /// recorded with each change, before any `X-Profile-Source` header.
+    pub source: Option<String>,
+    /// The point of sale the customer is at, if any: recorded with each change.
+    pub point_of_sale: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,6 +20,15 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// Its name, as `updated_by` records it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Actor::Customer => "customer",
+            Actor::Admin => "admin",
+            Actor::Import => "import",
+        }
+    }
+
     /// Whether this is the tenant (its backend or its import), not the customer.
     pub fn is_tenant(self) -> bool {
         self != Actor::Customer

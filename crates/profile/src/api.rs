@@ -13,9 +13,16 @@ crate::wire_enum! {
         GetMe = "getMe",
         ReplaceMe = "replaceMe",
         PatchMe = "patchMe",
+        EraseMe = "eraseMe",
         PreflightMe = "preflightMe",
         GetMySchema = "getMySchema",
         PreflightMySchema = "preflightMySchema",
+        GetMyHistory = "getMyHistory",
+        PreflightMyHistory = "preflightMyHistory",
+        GetMyConsents = "getMyConsents",
+        PreflightMyConsents = "preflightMyConsents",
+        ExportMe = "exportMe",
+        PreflightMyExport = "preflightMyExport",
         GetTenant = "getTenant",
         PutTenant = "putTenant",
         IssueKey = "issueKey",
@@ -26,6 +33,10 @@ crate::wire_enum! {
         ReplaceCustomer = "replaceCustomer",
         PatchCustomer = "patchCustomer",
         EraseCustomer = "eraseCustomer",
+        GetCustomerHistory = "getCustomerHistory",
+        GetCustomerConsents = "getCustomerConsents",
+        ExportCustomer = "exportCustomer",
+        LiftSuppression = "liftSuppression",
         ListCustomers = "listCustomers",
         GetRules = "getRules",
         PutRules = "putRules",
@@ -109,6 +120,9 @@ pub struct Route {
     pub takes: Option<&'static str>,
     /// The schema of its success's body, if it has one.
     pub answers: Option<&'static str>,
+    /// Whether it records who changed what, through which channel
+    /// (`X-Profile-Source`) and where (`X-Profile-Point-Of-Sale`).
+    pub records: bool,
 }
 
 const JSON: &[&str] = &["application/json"];
@@ -133,6 +147,7 @@ const fn route(
         statuses,
         takes: None,
         answers: None,
+        records: false,
     }
 }
 
@@ -146,6 +161,20 @@ impl Route {
         self.answers = Some(schema);
         self
     }
+
+    const fn records(mut self) -> Route {
+        self.records = true;
+        self
+    }
+
+    /// Whether it takes an `Idempotency-Key`: every write of a caller with credentials.
+    pub fn takes_idempotency_key(&self) -> bool {
+        matches!(self.method, "PATCH" | "PUT" | "POST" | "DELETE")
+            && matches!(
+                self.caller,
+                Caller::Customer | Caller::Admin(_) | Caller::Operator
+            )
+    }
 }
 
 use Caller::{Admin, Anyone, Customer, Dev, Operator, Preflight};
@@ -156,7 +185,7 @@ use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite};
 /// `Allow` header names them.
 /// The fixed paths come before the `{name}` ones they would also match
 /// (`/v1/customers/me` before `/v1/customers/{id}`).
-pub const ROUTES: [Route; 26] = [
+pub const ROUTES: [Route; 37] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -165,29 +194,41 @@ pub const ROUTES: [Route; 26] = [
         "/v1/customers/me",
         Customer,
         NONE,
-        &[200, 304, 401, 403],
+        &[200, 304, 400, 401, 403, 410],
     )
-    .answers("Profile"),
+    .answers("Profile")
+    .records(),
     route(
         ReplaceMe,
         "PUT",
         "/v1/customers/me",
         Customer,
         JSON,
-        &[200, 400, 401, 403, 409, 412, 413, 415, 422, 428],
+        &[200, 400, 401, 403, 409, 410, 412, 413, 415, 422, 428, 429],
     )
     .takes("Profile")
-    .answers("Profile"),
+    .answers("Profile")
+    .records(),
     route(
         PatchMe,
         "PATCH",
         "/v1/customers/me",
         Customer,
         PATCH,
-        &[200, 400, 401, 403, 409, 412, 413, 415, 422, 428],
+        &[200, 400, 401, 403, 409, 410, 412, 413, 415, 422, 428, 429],
     )
     .takes("Profile")
-    .answers("Profile"),
+    .answers("Profile")
+    .records(),
+    route(
+        EraseMe,
+        "DELETE",
+        "/v1/customers/me",
+        Customer,
+        NONE,
+        &[204, 400, 401, 403, 404, 409, 412, 422, 428, 429],
+    )
+    .records(),
     route(
         PreflightMe,
         "OPTIONS",
@@ -214,6 +255,57 @@ pub const ROUTES: [Route; 26] = [
         &[204, 403],
     ),
     route(
+        GetMyHistory,
+        "GET",
+        "/v1/customers/me/history",
+        Customer,
+        NONE,
+        &[200, 400, 401, 403],
+    )
+    .answers("HistoryPage"),
+    route(
+        PreflightMyHistory,
+        "OPTIONS",
+        "/v1/customers/me/history",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
+        GetMyConsents,
+        "GET",
+        "/v1/customers/me/consents",
+        Customer,
+        NONE,
+        &[200, 401, 403],
+    )
+    .answers("ConsentRecord"),
+    route(
+        PreflightMyConsents,
+        "OPTIONS",
+        "/v1/customers/me/consents",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
+        ExportMe,
+        "GET",
+        "/v1/customers/me/export",
+        Customer,
+        NONE,
+        &[200, 401, 403],
+    )
+    .answers("Export"),
+    route(
+        PreflightMyExport,
+        "OPTIONS",
+        "/v1/customers/me/export",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
         GetTenant,
         "GET",
         "/v1/tenants/{tenant}",
@@ -228,7 +320,7 @@ pub const ROUTES: [Route; 26] = [
         "/v1/tenants/{tenant}",
         Operator,
         JSON,
-        &[200, 400, 401, 412, 413, 415, 422],
+        &[200, 400, 401, 409, 412, 413, 415, 422],
     )
     .takes("TenantConfig")
     .answers("TenantConfig"),
@@ -247,7 +339,7 @@ pub const ROUTES: [Route; 26] = [
         "/v1/tenants/{tenant}/rules",
         Admin(RulesWrite),
         JSON,
-        &[200, 400, 401, 403, 404, 412, 413, 415, 422, 428],
+        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 428],
     )
     .takes("TenantRules")
     .answers("TenantRules"),
@@ -257,7 +349,7 @@ pub const ROUTES: [Route; 26] = [
         "/v1/tenants/{tenant}/keys",
         Operator,
         JSON,
-        &[201, 400, 401, 404, 413, 415, 422],
+        &[201, 400, 401, 404, 409, 413, 415, 422],
     )
     .takes("KeyRequest")
     .answers("IssuedKey"),
@@ -276,7 +368,7 @@ pub const ROUTES: [Route; 26] = [
         "/v1/tenants/{tenant}/keys/{key_id}",
         Operator,
         NONE,
-        &[204, 401, 404],
+        &[204, 400, 401, 404, 409, 422],
     ),
     route(
         GetAudit,
@@ -302,7 +394,7 @@ pub const ROUTES: [Route; 26] = [
         "/v1/customers/search",
         Admin(CustomersRead),
         JSON,
-        &[200, 400, 401, 403, 413, 415, 422],
+        &[200, 400, 401, 403, 409, 413, 415, 422],
     )
     .takes("Search")
     .answers("Found"),
@@ -312,9 +404,10 @@ pub const ROUTES: [Route; 26] = [
         "/v1/customers/import",
         Admin(CustomersWrite),
         NDJSON,
-        &[202, 400, 401, 403, 413, 415, 422],
+        &[202, 400, 401, 403, 409, 413, 415, 422],
     )
-    .answers("ImportStarted"),
+    .answers("ImportStarted")
+    .records(),
     route(
         GetImport,
         "GET",
@@ -339,27 +432,65 @@ pub const ROUTES: [Route; 26] = [
         "/v1/customers/{id}",
         Admin(CustomersWrite),
         JSON,
-        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 428],
+        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429],
     )
     .takes("Profile")
-    .answers("Profile"),
+    .answers("Profile")
+    .records(),
     route(
         PatchCustomer,
         "PATCH",
         "/v1/customers/{id}",
         Admin(CustomersWrite),
         PATCH,
-        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 428],
+        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429],
     )
     .takes("Profile")
-    .answers("Profile"),
+    .answers("Profile")
+    .records(),
     route(
         EraseCustomer,
         "DELETE",
         "/v1/customers/{id}",
         Admin(CustomersErase),
         NONE,
-        &[204, 401, 403, 404],
+        &[204, 400, 401, 403, 404, 409, 412, 422, 429],
+    )
+    .records(),
+    route(
+        GetCustomerHistory,
+        "GET",
+        "/v1/customers/{id}/history",
+        Admin(CustomersRead),
+        NONE,
+        &[200, 400, 401, 403, 404],
+    )
+    .answers("HistoryPage"),
+    route(
+        GetCustomerConsents,
+        "GET",
+        "/v1/customers/{id}/consents",
+        Admin(CustomersRead),
+        NONE,
+        &[200, 401, 403, 404],
+    )
+    .answers("ConsentRecord"),
+    route(
+        ExportCustomer,
+        "GET",
+        "/v1/customers/{id}/export",
+        Admin(CustomersRead),
+        NONE,
+        &[200, 401, 403, 404],
+    )
+    .answers("Export"),
+    route(
+        LiftSuppression,
+        "DELETE",
+        "/v1/customers/{id}/suppression",
+        Admin(CustomersErase),
+        NONE,
+        &[204, 400, 401, 403, 404, 409, 422],
     ),
     route(DevToken, "GET", "/dev/token", Dev, NONE, &[200]),
     route(DemoPage, "GET", "/demo", Dev, NONE, &[200]),
@@ -471,8 +602,16 @@ mod tests {
             Found::MethodNotAllowed(vec!["GET", "PUT"])
         );
         assert_eq!(
-            find("DELETE", "/v1/customers/me", false),
-            Found::MethodNotAllowed(vec!["GET", "PUT", "PATCH", "OPTIONS"])
+            find("POST", "/v1/customers/me", false),
+            Found::MethodNotAllowed(vec!["GET", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        );
+        assert_eq!(
+            find("GET", "/v1/customers/me/history", false),
+            Found::Route(route(GetMyHistory), vec![])
+        );
+        assert_eq!(
+            find("DELETE", "/v1/customers/c-42/suppression", false),
+            Found::Route(route(LiftSuppression), vec!["c-42"])
         );
         assert_eq!(find("GET", "/v1/tenants/", false), Found::NotFound);
         assert_eq!(find("GET", "/v1/tenants/a/b", false), Found::NotFound);

@@ -24,6 +24,8 @@ crate::wire_enum! {
         Unchanged = "unchanged",
         /// Refused: see its errors.
         Invalid = "invalid",
+        /// Refused: the customer was erased, and the tenant suppresses their return.
+        Erased = "erased",
         /// Our side failed; import the line again.
         Failed = "failed",
     }

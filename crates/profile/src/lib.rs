@@ -49,6 +49,7 @@ pub mod patch;
 pub mod pattern;
 pub mod phone;
 pub mod places;
+pub mod rights;
 pub mod schema;
 pub mod sources;
 pub mod tenant;
@@ -68,7 +69,7 @@ pub use model::{
 pub use patch::{
     Change, Patched, apply_patch, check_written, diff, merge_diff, merge_patch, replace,
 };
-pub use tenant::{CustomFieldDef, CustomKind, Rules, TenantRules};
+pub use tenant::{ConsentPolicy, CustomFieldDef, CustomKind, Rules, TenantRules};
 pub use validate::validate;
 pub use view::customer_view;
 

@@ -38,6 +38,10 @@ pub fn schemas() -> Map<String, Value> {
     add::<crate::listing::Found>(&mut all);
     add::<crate::imports::ImportStarted>(&mut all);
     add::<crate::imports::ImportStatus>(&mut all);
+    add::<crate::rights::Privacy>(&mut all);
+    add::<crate::rights::HistoryPage>(&mut all);
+    add::<crate::rights::ConsentRecord>(&mut all);
+    add::<crate::rights::Export>(&mut all);
     let mut schemas: Map<String, Value> = all
         .into_iter()
         .map(|(name, schema)| {

@@ -27,10 +27,9 @@ pub struct Change<'a> {
     pub today: Date,
     /// RFC 3339: becomes `updated` and the `at` of changed consents.
     pub now: &'a str,
-    /// Who writes: becomes `updated_by` and the `source` of changed consents.
+    /// The channel written through (`widget`, `pos`, `import`...): the
+    /// `source` of changed consents. `updated_by` is the actor's name.
     pub source: &'a str,
-    /// The policy the customer saw: recorded on changed consents.
-    pub policy_version: Option<&'a str>,
 }
 
 /// A successful write: the new profile, and the names of what changed.
@@ -264,7 +263,7 @@ pub fn apply_patch(
     if !changed.is_empty() {
         profile.version = stored.version + 1;
         profile.updated = change.now.to_owned();
-        profile.updated_by = Some(change.source.to_owned());
+        profile.updated_by = Some(change.actor.as_str().to_owned());
     }
     Ok(Patched { profile, changed })
 }
@@ -387,8 +386,9 @@ fn reset_verifications(stored: &Profile, profile: &mut Profile) {
     }
 }
 
-/// Records when, where and under which policy each changed consent was
-/// given; an import keeps the evidence its line brings (`at` given).
+/// Records when, where and under which policy (the tenant's policy in force
+/// for the purpose) each changed consent was given; an import keeps the
+/// evidence its line brings (`at` given).
 fn stamp_consents(
     stored: &Profile,
     profile: &mut Profile,
@@ -405,7 +405,12 @@ fn stamp_consents(
         if before != Some(consent.granted) && !evidence {
             consent.at = Some(change.now.to_owned());
             consent.source = Some(change.source.to_owned());
-            consent.policy_version = change.policy_version.map(str::to_owned);
+            consent.policy_version = change
+                .rules
+                .tenant()
+                .consent_policies
+                .get(purpose)
+                .map(|policy| policy.version.clone());
         }
     }
 }

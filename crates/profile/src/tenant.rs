@@ -7,6 +7,7 @@
 use crate::access::{Access, field_spec};
 use crate::dates::DEFAULT_MINIMUM_AGE;
 use crate::error::{Code, FieldError, pointer_segment};
+use crate::model::ConsentPurpose;
 use crate::pattern::Pattern;
 use crate::phone::PHONE_MAX_DIGITS;
 use serde::{Deserialize, Serialize};
@@ -33,7 +34,26 @@ pub struct TenantRules {
     pub custom_fields: Vec<CustomFieldDef>,
     /// Messages that replace the built-in ones: by JSON Pointer, then code.
     pub message_overrides: BTreeMap<String, BTreeMap<Code, Translations>>,
+    /// The policy in force for each consent purpose: its version is recorded
+    /// with every consent given or withdrawn, and the form links to it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub consent_policies: BTreeMap<ConsentPurpose, ConsentPolicy>,
 }
+
+/// A published policy that a consent is given under.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConsentPolicy {
+    /// The tenant's name for this version, such as `2026-03` or `4`.
+    pub version: String,
+    /// Where the customer reads it (https).
+    pub url: String,
+}
+
+/// The longest policy version name, and the longest policy URL.
+const POLICY_VERSION_MAX: usize = 64;
+const POLICY_URL_MAX: usize = 2048;
 
 impl Default for TenantRules {
     fn default() -> Self {
@@ -44,6 +64,7 @@ impl Default for TenantRules {
             national_id_country: None,
             custom_fields: Vec::new(),
             message_overrides: BTreeMap::new(),
+            consent_policies: BTreeMap::new(),
         }
     }
 }
@@ -180,6 +201,30 @@ impl Rules {
                 FieldError::new("/custom_fields", Code::TooMany).with("max", MAX_CUSTOM_FIELDS),
             );
         }
+        for (purpose, policy) in &tenant.consent_policies {
+            let at = |part: &str| format!("/consent_policies/{}/{part}", purpose.as_str());
+            let version = policy.version.as_str();
+            if version.is_empty()
+                || version.len() > POLICY_VERSION_MAX
+                || !version.bytes().all(|b| b.is_ascii_graphic())
+            {
+                errors.push(
+                    FieldError::new(at("version"), Code::InvalidCharacters)
+                        .with("pattern", "1 to 64 printable ASCII characters, no spaces"),
+                );
+            }
+            let url = policy.url.as_str();
+            if !url.starts_with("https://")
+                || url.len() <= "https://".len()
+                || url.len() > POLICY_URL_MAX
+                || !url.bytes().all(|b| b.is_ascii_graphic())
+            {
+                errors.push(
+                    FieldError::new(at("url"), Code::InvalidType)
+                        .with("expected", "an https URL of at most 2048 characters"),
+                );
+            }
+        }
         let mut patterns = Vec::with_capacity(tenant.custom_fields.len());
         for (i, def) in tenant.custom_fields.iter().enumerate() {
             let at = |part: &str| format!("/custom_fields/{i}/{part}");
@@ -288,6 +333,36 @@ mod tests {
                 shown: true,
                 required: false
             }
+        );
+    }
+
+    #[test]
+    fn a_consent_policy_needs_a_version_and_an_https_url() {
+        assert!(
+            rules(json!({"consent_policies": {
+                "terms": {"version": "2026-03", "url": "https://example.com/terms"}
+            }}))
+            .is_ok()
+        );
+        let errors = rules(json!({"consent_policies": {
+            "sms": {"version": "", "url": "http://example.com/sms"},
+            "terms": {"version": "has space", "url": "https://"}
+        }}))
+        .unwrap_err();
+        assert_eq!(
+            codes(errors),
+            [
+                (
+                    "/consent_policies/sms/version".into(),
+                    Code::InvalidCharacters
+                ),
+                ("/consent_policies/sms/url".into(), Code::InvalidType),
+                (
+                    "/consent_policies/terms/version".into(),
+                    Code::InvalidCharacters
+                ),
+                ("/consent_policies/terms/url".into(), Code::InvalidType),
+            ]
         );
     }
 

@@ -13,7 +13,10 @@ fn rules() -> Rules {
             {"key": "shoe_size", "type": "integer", "min": 30, "max": 50},
             {"key": "member_no", "type": "text", "editable": false},
             {"key": "store", "type": "select", "options": [{"value": "oslo"}], "default": "oslo"}
-        ]
+        ],
+        "consent_policies": {
+            "marketing_email": {"version": "2026-01", "url": "https://example.com/privacy"}
+        }
     }))
     .unwrap();
     Rules::new(tenant).unwrap()
@@ -26,7 +29,6 @@ fn change(rules: &Rules, actor: Actor) -> Change<'_> {
         today: parse_date("2026-11-23").unwrap(),
         now: NOW,
         source: "customer-profile",
-        policy_version: Some("2026-01"),
     }
 }
 
@@ -76,7 +78,7 @@ fn a_patch_cleans_values_bumps_the_version_and_names_what_changed() {
     );
     assert_eq!(p.version, 4);
     assert_eq!(p.updated, NOW);
-    assert_eq!(p.updated_by.as_deref(), Some("customer-profile"));
+    assert_eq!(p.updated_by.as_deref(), Some("customer"));
     assert_eq!(
         patched.changed,
         ["first_name", "email", "mobile_phone", "invoice_address"]

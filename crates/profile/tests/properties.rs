@@ -76,7 +76,6 @@ fn change(rules: &Rules) -> Change<'_> {
         today: parse_date("2026-11-23").unwrap(),
         now: "2026-11-23T12:00:00Z",
         source: "customer-profile",
-        policy_version: None,
     }
 }
 

@@ -224,7 +224,40 @@ fn operation(route: &Route, old: Option<Value>) -> Value {
         success["content"]["application/json"]["schema"] = schema_ref(name);
     }
     members.insert("responses".into(), Value::Object(responses));
+    headers(route, members);
     op
+}
+
+/// The header parameters the table decides (`components/parameters`):
+/// `Idempotency-Key` on every write, `X-Profile-Source` and
+/// `X-Profile-Point-Of-Sale` where changes are recorded; the others the
+/// file writes are kept.
+fn headers(route: &Route, members: &mut Map<String, Value>) {
+    let decided = [
+        ("IdempotencyKey", route.takes_idempotency_key()),
+        ("ProfileSource", route.records),
+        ("PointOfSale", route.records),
+    ];
+    let mut parameters: Vec<Value> = members
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    parameters.retain(|p| {
+        !decided
+            .iter()
+            .any(|(name, _)| p["$ref"] == format!("#/components/parameters/{name}"))
+    });
+    for (name, wanted) in decided {
+        if wanted {
+            parameters.push(json!({"$ref": format!("#/components/parameters/{name}")}));
+        }
+    }
+    if parameters.is_empty() {
+        members.remove("parameters");
+    } else {
+        members.insert("parameters".into(), Value::Array(parameters));
+    }
 }
 
 #[cfg(test)]

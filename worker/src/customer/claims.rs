@@ -1,32 +1,13 @@
-//! The customer's own side of e-mail claims and of erasure: which address
-//! this profile is claiming (so that a claim's holder can answer whether it
-//! still uses it), and giving the address up when the profile is erased.
+//! The customer's own side of e-mail claims: which address this profile is
+//! claiming, so that a claim's holder can answer whether it still uses it.
 
-use super::{CustomerObject, Reply, Who, email_claim};
+use super::{CustomerObject, email_claim};
 use crate::clock::now_ms;
 use profile::email::email_key;
 use serde::Deserialize;
 use worker::SqlStorageValue;
 
 impl CustomerObject {
-    /// Deletes the profile first, then releases its address: if that fails,
-    /// the claim is handed over when someone asks, as nobody uses it.
-    pub(super) async fn erase(&self, who: &Who) -> worker::Result<Reply> {
-        let Some(stored) = self.load()? else {
-            return Ok(Reply::Missing);
-        };
-        self.note_gone(&stored)?;
-        let sql = self.state.storage().sql();
-        sql.exec("DELETE FROM profile", None)?;
-        sql.exec("DELETE FROM pending_email", None)?;
-        self.index_soon().await?;
-        if let Some(email) = &stored.email {
-            let _ =
-                email_claim::release(&self.env, &who.tenant, &email_key(email), &who.name()).await;
-        }
-        Ok(Reply::Erased { id: stored.id })
-    }
-
     pub(super) fn begin_claim(&self, key: &str) -> worker::Result<f64> {
         let started = now_ms();
         self.state.storage().sql().exec(

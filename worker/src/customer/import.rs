@@ -5,13 +5,19 @@
 use super::{CustomerObject, Reply, Who, Write};
 use profile::Actor;
 use profile::imports::Outcome;
+use profile::rights::Provenance;
 use serde_json::Value;
 
 impl CustomerObject {
-    pub(super) async fn import(&self, who: Who, line: &Value) -> worker::Result<Reply> {
+    pub(super) async fn import(
+        &self,
+        who: Who,
+        by: &Provenance,
+        line: &Value,
+    ) -> worker::Result<Reply> {
         let before = self.load()?.map(|p| p.version);
         let reply = self
-            .write(who, Actor::Import, "*", line, Write::MergePatch)
+            .write(who, Actor::Import, by, "*", line, Write::MergePatch)
             .await?;
         Ok(match reply {
             Reply::Profile { profile } => Reply::Imported {
@@ -23,16 +29,5 @@ impl CustomerObject {
             },
             other => other,
         })
-    }
-
-    /// A profile for `who` that nobody has created yet.
-    pub(super) fn new_profile(&self, who: &Who, rules: &profile::Rules) -> profile::Profile {
-        profile::new_profile(
-            uuid::Uuid::new_v4().to_string(),
-            who.tenant.clone(),
-            who.subject.clone(),
-            crate::clock::now_rfc3339(),
-            rules,
-        )
     }
 }

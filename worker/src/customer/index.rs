@@ -5,6 +5,7 @@
 //! profiles without slowing any request.
 
 use super::CustomerObject;
+use crate::atomic::Statement;
 use crate::tenant_object::{self, Ask};
 use profile::Profile;
 use profile::listing::CustomerEntry;
@@ -30,17 +31,16 @@ impl CustomerObject {
         self.state.storage().set_alarm(0i64).await
     }
 
-    /// Notes that `profile` is gone, for the alarm to tell the index.
-    pub(super) fn note_gone(&self, profile: &Profile) -> worker::Result<()> {
-        self.state.storage().sql().exec(
+    /// The statement that notes `profile` is gone, for the alarm to tell the index.
+    pub(super) fn gone(&self, profile: &Profile) -> Statement {
+        (
             "INSERT OR REPLACE INTO gone (profile_id, tenant, id) VALUES (?, ?, ?)",
             vec![
                 SqlStorageValue::String(profile.id.clone()),
                 SqlStorageValue::String(profile.tenant.clone()),
                 SqlStorageValue::String(profile.external_id.clone()),
             ],
-        )?;
-        Ok(())
+        )
     }
 
     /// The alarm's work: the profile as it is, then every profile gone.

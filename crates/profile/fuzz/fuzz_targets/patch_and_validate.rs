@@ -72,7 +72,6 @@ fuzz_target!(|data: &[u8]| {
         today: parse_date("2026-11-23").unwrap(),
         now: "2026-11-23T12:00:00Z",
         source: "fuzz",
-        policy_version: None,
     };
     let fixture: Value = serde_json::from_str(STORED).unwrap();
     let stored: Profile = if selector[3] & 0x80 == 0 {

@@ -1,0 +1,224 @@
+//! The Worker's side of the customer object: each function asks it one thing
+//! and turns its reply into a value or an `ApiError`.
+
+use super::{Ask, BINDING, Reply, Who, Write};
+use crate::auth::Customer;
+use crate::error::{ApiError, ApiResult};
+use profile::rights::{ConsentRecord, Export, HistoryPage, Provenance};
+use profile::{Actor, Code, Profile};
+use serde_json::Value;
+use worker::Env;
+
+/// Reads the customer's profile, creating it on first access (410 if the
+/// customer was erased and the tenant suppresses their return).
+pub async fn read(env: &Env, who: &Customer, by: Provenance) -> ApiResult<Profile> {
+    let who: Who = who.into();
+    let name = who.name();
+    match send(
+        env,
+        &name,
+        &Ask::Read {
+            who,
+            by,
+            create: true,
+        },
+    )
+    .await?
+    {
+        Reply::Profile { profile } => Ok(*profile),
+        Reply::Gone => Err(ApiError::Erased),
+        _ => Err(ApiError::Internal("unexpected reply to read".into())),
+    }
+}
+
+/// Reads a profile; `None` if there is none. Never creates one.
+pub async fn read_as(env: &Env, who: Who) -> ApiResult<Option<Profile>> {
+    let name = who.name();
+    let by = Provenance {
+        actor: String::new(),
+        channel: String::new(),
+        point_of_sale: None,
+    };
+    let ask = Ask::Read {
+        who,
+        by,
+        create: false,
+    };
+    match send(env, &name, &ask).await? {
+        Reply::Profile { profile } => Ok(Some(*profile)),
+        Reply::Missing => Ok(None),
+        _ => Err(ApiError::Internal("unexpected reply to read".into())),
+    }
+}
+
+/// Imports one line into the customer's profile: what it did, or why not.
+pub async fn import(
+    env: &Env,
+    who: Who,
+    by: Provenance,
+    line: Value,
+) -> ApiResult<Result<profile::imports::Outcome, Vec<profile::FieldError>>> {
+    let name = who.name();
+    match send(env, &name, &Ask::Import { who, by, line }).await? {
+        Reply::Imported { result } => Ok(Ok(result)),
+        Reply::Gone => Ok(Ok(profile::imports::Outcome::Erased)),
+        Reply::Invalid { errors } => Ok(Err(errors)),
+        _ => Err(ApiError::Internal("unexpected reply to an import".into())),
+    }
+}
+
+/// Erases the customer's profile, its history and its consent ledger,
+/// leaving a tombstone: its own id, or 404 if there was none.
+pub async fn erase(
+    env: &Env,
+    who: Who,
+    by: Provenance,
+    if_match: Option<String>,
+) -> ApiResult<String> {
+    let name = who.name();
+    match send(env, &name, &Ask::Erase { who, by, if_match }).await? {
+        Reply::Missing => Err(ApiError::NotFound),
+        Reply::Erased { id } => Ok(id),
+        Reply::Stale { etag } => Err(ApiError::PreconditionFailed(etag)),
+        Reply::Busy { retry_after } => Err(ApiError::TooManyWrites(retry_after)),
+        _ => Err(ApiError::Internal("unexpected reply to erase".into())),
+    }
+}
+
+/// A page of the profile's history, newest first; `None` if there is no profile.
+pub async fn history(env: &Env, who: &Who, cursor: Option<i64>) -> ApiResult<Option<HistoryPage>> {
+    match send(env, &who.name(), &Ask::History { cursor }).await? {
+        Reply::History { page } => Ok(Some(page)),
+        Reply::Missing => Ok(None),
+        _ => Err(ApiError::Internal("unexpected reply to history".into())),
+    }
+}
+
+/// The consents and their ledger; `None` if there is no profile.
+pub async fn consents(env: &Env, who: &Who) -> ApiResult<Option<ConsentRecord>> {
+    match send(env, &who.name(), &Ask::Consents).await? {
+        Reply::Consents { record } => Ok(Some(record)),
+        Reply::Missing => Ok(None),
+        _ => Err(ApiError::Internal("unexpected reply to consents".into())),
+    }
+}
+
+/// Everything held; `None` if there is neither a profile nor a tombstone.
+pub async fn export(env: &Env, who: &Who) -> ApiResult<Option<Export>> {
+    match send(env, &who.name(), &Ask::Export).await? {
+        Reply::Export { export } => Ok(Some(*export)),
+        Reply::Missing => Ok(None),
+        _ => Err(ApiError::Internal("unexpected reply to export".into())),
+    }
+}
+
+/// Lets an erased customer return; 404 if they were never erased.
+pub async fn lift(env: &Env, who: &Who) -> ApiResult<()> {
+    match send(env, &who.name(), &Ask::Lift).await? {
+        Reply::Lifted => Ok(()),
+        Reply::Missing => Err(ApiError::NotFound),
+        _ => Err(ApiError::Internal("unexpected reply to lift".into())),
+    }
+}
+
+/// Writes the profile if `if_match` names the current version, as `actor`
+/// (an admin's write of a customer who has no profile is a 404);
+/// `rules`: the tenant's, for the messages of errors.
+#[allow(clippy::too_many_arguments)]
+pub async fn write(
+    env: &Env,
+    who: Who,
+    actor: Actor,
+    by: Provenance,
+    rules: &profile::TenantRules,
+    how: Write,
+    if_match: String,
+    body: Value,
+) -> ApiResult<Profile> {
+    let name = who.name();
+    let ask = match how {
+        Write::MergePatch => Ask::Patch {
+            who,
+            actor,
+            by,
+            if_match,
+            patch: body,
+        },
+        Write::Replace => Ask::Replace {
+            who,
+            actor,
+            by,
+            if_match,
+            body,
+        },
+    };
+    match send(env, &name, &ask).await? {
+        Reply::Profile { profile } => Ok(*profile),
+        Reply::Missing => Err(ApiError::NotFound),
+        Reply::Gone => Err(ApiError::Erased),
+        Reply::Busy { retry_after } => Err(ApiError::TooManyWrites(retry_after)),
+        Reply::Stale { etag } => Err(ApiError::PreconditionFailed(etag)),
+        Reply::Invalid { errors } => {
+            let rules = Box::new(rules.clone());
+            if errors.iter().all(|e| e.code == Code::EmailTaken) {
+                Err(ApiError::EmailTaken(errors, rules))
+            } else {
+                Err(ApiError::InvalidProfile(errors, rules))
+            }
+        }
+        _ => Err(ApiError::Internal("unexpected reply to a write".into())),
+    }
+}
+
+/// Asks the customer object `name` about an `Idempotency-Key`.
+pub async fn keep_key(
+    env: &Env,
+    name: &str,
+    ask: crate::idempotency::KeyAsk,
+) -> ApiResult<Option<crate::idempotency::KeyState>> {
+    let reply = ask_object(env, name, &Ask::Key { ask }).await?;
+    serde_json::from_value(reply)
+        .map_err(|_| ApiError::Internal("the customer object's reply could not be read".into()))
+}
+
+async fn send(env: &Env, name: &str, ask: &Ask) -> ApiResult<Reply> {
+    let reply = ask_object(env, name, ask).await?;
+    // The reply holds personal data: never put its content in the cause.
+    serde_json::from_value(reply)
+        .map_err(|_| ApiError::Internal("the customer object's reply could not be read".into()))
+}
+
+async fn ask_object(env: &Env, name: &str, ask: &Ask) -> worker::Result<Value> {
+    crate::object_call::ask(env, BINDING, name, ask).await
+}
+
+/// Whether the customer object `name` uses the address `email_key`. A reply
+/// that is not a boolean is an error, never "not in use": a claim is handed
+/// over only on a clear no.
+pub async fn uses_email(env: &Env, name: &str, email_key: &str) -> worker::Result<bool> {
+    let ask = Ask::UsesEmail {
+        email_key: email_key.to_owned(),
+    };
+    in_use(&ask_object(env, name, &ask).await?)
+}
+
+fn in_use(reply: &Value) -> worker::Result<bool> {
+    reply.as_bool().ok_or_else(|| {
+        worker::Error::RustError("the customer object's reply was not a yes or no".into())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_use;
+    use serde_json::json;
+
+    #[test]
+    fn only_a_clear_no_frees_an_address() {
+        assert!(!in_use(&json!(false)).unwrap());
+        assert!(in_use(&json!(true)).unwrap());
+        for unclear in [json!(null), json!("false"), json!(0), json!({}), json!([])] {
+            assert!(in_use(&unclear).is_err(), "{unclear}");
+        }
+    }
+}
