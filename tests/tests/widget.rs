@@ -90,6 +90,28 @@ async fn a_customer_edits_several_fields_fixes_an_email_and_sees_it_all_after_a_
     assert_eq!(profile["custom_fields"]["cups_per_day"], 4);
     assert_eq!(profile["consents"]["sms"]["granted"], true);
     assert!(profile["custom_fields"]["home_store"].is_string());
+    // The history and the consent ledger name the widget as the channel.
+    let token = demo_token(&customer);
+    let history: Value = http()
+        .get(format!("{}/v1/customers/me/history", base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let channels: Vec<&str> = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["channel"].as_str().unwrap())
+        .collect();
+    assert!(
+        channels.len() >= 2 && channels.iter().all(|c| *c == "widget"),
+        "{history}"
+    );
+    assert_eq!(profile["consents"]["sms"]["source"], "widget");
 }
 
 /// Presses keys in order on whatever has the focus.

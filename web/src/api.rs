@@ -116,9 +116,11 @@ impl Client {
                 Some(token) => token,
                 None => self.fresh_token().await?,
             };
+            // The channel the customer's history records for their changes.
             let builder = build()
                 .header("Authorization", &format!("Bearer {token}"))
-                .header("Accept-Language", self.language);
+                .header("Accept-Language", self.language)
+                .header("X-Profile-Source", "widget");
             let request = match body {
                 Some(body) => builder.body(body.to_owned()),
                 None => builder.build(),

@@ -13,7 +13,8 @@ export function define({ ready, origin, styles, mountWidget, releaseWidget }) {
     try {
       const token = await getToken();
       if (!token || signal?.aborted) return {};
-      const headers = { Authorization: `Bearer ${token}`, "Accept-Language": lang };
+      // X-Profile-Source: the customer's history records the widget as the channel.
+      const headers = { Authorization: `Bearer ${token}`, "Accept-Language": lang, "X-Profile-Source": "widget" };
       return {
         token,
         profile: fetch(`${api}/v1/customers/me`, { headers }),
