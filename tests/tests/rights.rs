@@ -57,7 +57,7 @@ fn etag(response: &Response) -> String {
 
 #[tokio::test]
 async fn each_change_is_in_the_history_with_its_actor_and_channel_and_no_value() {
-    let t = tenant_with("rights-history", json!({}), json!({})).await;
+    let t = tenant_with("rights-history", json!({}), json!([])).await;
     let (admin_key, admin_id) = key(&t, &["customers:read", "customers:write"]).await;
     let customer = unique_customer("hist");
     let token = customer_token(&t, &customer);
@@ -171,7 +171,7 @@ async fn each_change_is_in_the_history_with_its_actor_and_channel_and_no_value()
     assert_eq!(read_profile(&token).await.0, before);
 
     // Another tenant's key reads no one here; a stranger's cursor is a 400.
-    let other = tenant_with("rights-history-other", json!({}), json!({})).await;
+    let other = tenant_with("rights-history-other", json!({}), json!([])).await;
     let (other_key, _) = key(&other, &["customers:read"]).await;
     let stranger = send(
         http()
@@ -186,7 +186,7 @@ async fn each_change_is_in_the_history_with_its_actor_and_channel_and_no_value()
 
 #[tokio::test]
 async fn the_history_is_paged_newest_first_by_cursor() {
-    let t = tenant_with("rights-pages", json!({"writes_per_minute": 100}), json!({})).await;
+    let t = tenant_with("rights-pages", json!({"writes_per_minute": 100}), json!([])).await;
     let token = customer_token(&t, &unique_customer("pages"));
     let (_, mut tag) = read_profile(&token).await;
     for i in 0..55 {
@@ -218,16 +218,15 @@ async fn the_history_is_paged_newest_first_by_cursor() {
 
 #[tokio::test]
 async fn a_withdraw_then_grant_is_in_the_ledger_with_its_policy_versions() {
-    let policy =
-        |v: &str| json!({"sms": {"version": v, "url": format!("https://example.com/sms/{v}")}});
+    let policy = |v: &str| json!([{"purpose": "sms", "version": v, "url": format!("https://example.com/sms/{v}")}]);
     let t = tenant_with("rights-ledger", json!({}), policy("2026-01")).await;
     let (rules_key, _) = key(&t, &["rules:write", "customers:read", "customers:write"]).await;
     let customer = unique_customer("ledger");
     let token = customer_token(&t, &customer);
     let schema = get_json(me("/schema"), &token).await;
     assert_eq!(
-        schema["rules"]["consent_policies"]["sms"],
-        json!({"version": "2026-01", "url": "https://example.com/sms/2026-01"}),
+        schema["rules"]["consent_policies"],
+        json!([{"purpose": "sms", "version": "2026-01", "url": "https://example.com/sms/2026-01"}]),
         "the schema gives the widget the policy in force"
     );
     let (_, tag) = read_profile(&token).await;
@@ -331,7 +330,7 @@ async fn export(token: &str) -> (Value, String) {
 
 #[tokio::test]
 async fn an_export_then_an_erasure_then_an_export_that_holds_nothing_personal() {
-    let t = tenant_with("rights-erase", json!({}), json!({})).await;
+    let t = tenant_with("rights-erase", json!({}), json!([])).await;
     let (admin_key, _) = key(&t, &["customers:read"]).await;
     let customer = unique_customer("erase");
     let email = format!("{customer}@example.com");
@@ -418,7 +417,7 @@ async fn a_customer_who_returns_after_erasure_starts_empty_unless_returns_are_su
         let t = tenant_with(
             "rights-return",
             json!({"suppress_return_after_erasure": suppress}),
-            json!({}),
+            json!([]),
         )
         .await;
         let (admin_key, _) = key(
@@ -525,7 +524,7 @@ async fn history_entries_older_than_the_retention_are_dropped_by_the_alarm() {
     let t = tenant_with(
         "rights-retention",
         json!({"history_retention_seconds": 2}),
-        json!({}),
+        json!([]),
     )
     .await;
     let token = customer_token(&t, &unique_customer("retention"));

@@ -30,6 +30,25 @@ async fn a_customer_edits_several_fields_fixes_an_email_and_sees_it_all_after_a_
     let customer = unique_customer("widget-edit");
     let email = format!("{customer}@example.com");
     let browser = Browser::open_demo(&customer).await;
+    // A consent links to the policy it is given under (the demo tenant's terms).
+    let policy = browser
+        .client
+        .execute(
+            "const r = document.querySelector('customer-profile').shadowRoot;
+             const a = r.querySelector('#cp-consents-terms-granted').closest('.cp-field').querySelector('a.cp-policy');
+             return a ? [a.href, a.target, a.textContent] : null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        policy,
+        json!([
+            "https://example.com/nordic-bean-club/terms",
+            "_blank",
+            "Read the policy"
+        ])
+    );
 
     browser.type_into("#cp-last_name", "Lindqvist").await;
     browser

@@ -212,7 +212,23 @@ fn checkbox(form: Form, field: &Field) -> El {
             form.set(&p_input, Value::Bool(event_target_checked(&ev)));
             form.touch(&p_input);
         });
-    field.wrap(form, input, true)
+    let wrapped = field.wrap(form, input, true);
+    // A consent links to the policy it is given under, when the tenant has one.
+    let purpose = field
+        .pointer
+        .strip_prefix("/consents/")
+        .map(|rest| rest.split('/').next().unwrap_or(""));
+    match purpose.and_then(|purpose| form.policy_url(purpose)) {
+        Some(url) => wrapped.child(
+            El::new("a")
+                .attr("class", "cp-policy")
+                .attr("href", &url)
+                .attr("target", "_blank")
+                .attr("rel", "noopener noreferrer")
+                .text(&form.t("policy")),
+        ),
+        None => wrapped,
+    }
 }
 
 /// One choice of several; the first option chooses nothing.

@@ -152,6 +152,19 @@ impl Form {
     }
 
     /// One of the form's own words, in its language (from the schema).
+    /// The URL of the tenant's policy for the consent `purpose`, if it has one.
+    pub fn policy_url(&self, purpose: &str) -> Option<String> {
+        self.rules.with_value(|rules| {
+            let policies = &rules.tenant().consent_policies;
+            let policy = policies.iter().find(|p| p.purpose.as_str() == purpose)?;
+            // The server accepts https alone; a page never gets another scheme here.
+            policy
+                .url
+                .starts_with("https://")
+                .then(|| policy.url.clone())
+        })
+    }
+
     pub fn t(&self, key: &str) -> String {
         self.texts
             .with_value(|texts| texts.get(key).cloned())

@@ -334,7 +334,7 @@ pub async fn put_rules(
     let body = crate::routes::json_body(&mut req, accepts).await?;
     let rules: profile::TenantRules = serde_json::from_value(body)
         .map_err(|e| ApiError::MalformedBody(format!("Not a tenant's rules: {e}.")))?;
-    profile::Rules::new(rules.clone()).map_err(ApiError::Validation)?;
+    profile::Rules::checked(rules.clone()).map_err(ApiError::Validation)?;
     let ask = Ask::Configure {
         tenant: tenant.into(),
         change: Change::Rules(rules),

@@ -17,7 +17,7 @@ const BINDING: &str = "EMAIL_CLAIMS";
 pub const PENDING_SECONDS: f64 = 20.0;
 
 #[derive(Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 enum Ask {
     Claim {
         holder: String,

@@ -279,10 +279,13 @@ async fn read(mut req: Request, route: &Route) -> ApiResult<(Request, String)> {
     };
     let body = routes::limited_body(&mut req, max).await?;
     let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
+    // The path and query, not the host: one API may answer at several names.
+    let url = req.url()?;
     let mut asked = format!(
-        "{} {}\nIf-Match: {}\nContent-Type: {}\n\n",
+        "{} {}?{}\nIf-Match: {}\nContent-Type: {}\n\n",
         route.method,
-        req.url()?,
+        url.path(),
+        url.query().unwrap_or_default(),
         header("If-Match"),
         header("Content-Type")
     )

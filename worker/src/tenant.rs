@@ -195,7 +195,7 @@ impl TenantConfig {
             }
         }
         errors.extend(self.privacy.errors("/privacy"));
-        if let Err(rule_errors) = profile::Rules::new(self.rules.clone()) {
+        if let Err(rule_errors) = profile::Rules::checked(self.rules.clone()) {
             errors.extend(rule_errors.into_iter().map(|mut e| {
                 e.pointer = format!("/rules{}", e.pointer);
                 e

@@ -409,7 +409,8 @@ fn stamp_consents(
                 .rules
                 .tenant()
                 .consent_policies
-                .get(purpose)
+                .iter()
+                .find(|policy| policy.purpose == *purpose)
                 .map(|policy| policy.version.clone());
         }
     }

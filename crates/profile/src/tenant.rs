@@ -34,10 +34,12 @@ pub struct TenantRules {
     pub custom_fields: Vec<CustomFieldDef>,
     /// Messages that replace the built-in ones: by JSON Pointer, then code.
     pub message_overrides: BTreeMap<String, BTreeMap<Code, Translations>>,
-    /// The policy in force for each consent purpose: its version is recorded
-    /// with every consent given or withdrawn, and the form links to it.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub consent_policies: BTreeMap<ConsentPurpose, ConsentPolicy>,
+    /// The policy in force for each consent purpose (at most one each): its
+    /// version is recorded with every consent given or withdrawn. A list, not
+    /// a map by purpose: the widget reads it, and a second map type costs it
+    /// about 2 KB gzip of map code.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub consent_policies: Vec<ConsentPolicy>,
 }
 
 /// A published policy that a consent is given under.
@@ -45,6 +47,7 @@ pub struct TenantRules {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsentPolicy {
+    pub purpose: ConsentPurpose,
     /// The tenant's name for this version, such as `2026-03` or `4`.
     pub version: String,
     /// Where the customer reads it (https).
@@ -64,7 +67,7 @@ impl Default for TenantRules {
             national_id_country: None,
             custom_fields: Vec::new(),
             message_overrides: BTreeMap::new(),
-            consent_policies: BTreeMap::new(),
+            consent_policies: Vec::new(),
         }
     }
 }
@@ -162,6 +165,44 @@ pub struct Rules {
 
 const MAX_CUSTOM_FIELDS: usize = 100;
 
+/// What is wrong with the consent policies: checked where a configuration is
+/// accepted ([`Rules::checked`]), not by [`Rules::new`], which the widget
+/// compiles its rules with and which needs no policy to validate a profile.
+fn policy_errors(policies: &[ConsentPolicy]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (i, policy) in policies.iter().enumerate() {
+        let at = |part: &str| format!("/consent_policies/{i}/{part}");
+        if policies[..i]
+            .iter()
+            .any(|other| other.purpose == policy.purpose)
+        {
+            errors.push(FieldError::new(at("purpose"), Code::Duplicate));
+        }
+        let version = policy.version.as_str();
+        if version.is_empty()
+            || version.len() > POLICY_VERSION_MAX
+            || !version.bytes().all(|b| b.is_ascii_graphic())
+        {
+            errors.push(
+                FieldError::new(at("version"), Code::InvalidCharacters)
+                    .with("pattern", "1 to 64 printable ASCII characters, no spaces"),
+            );
+        }
+        let url = policy.url.as_str();
+        if !url.starts_with("https://")
+            || url.len() <= "https://".len()
+            || url.len() > POLICY_URL_MAX
+            || !url.bytes().all(|b| b.is_ascii_graphic())
+        {
+            errors.push(
+                FieldError::new(at("url"), Code::InvalidType)
+                    .with("expected", "an https URL of at most 2048 characters"),
+            );
+        }
+    }
+    errors
+}
+
 impl Rules {
     /// Checks the configuration and compiles its patterns; every problem at once.
     pub fn new(tenant: TenantRules) -> Result<Rules, Vec<FieldError>> {
@@ -200,30 +241,6 @@ impl Rules {
             errors.push(
                 FieldError::new("/custom_fields", Code::TooMany).with("max", MAX_CUSTOM_FIELDS),
             );
-        }
-        for (purpose, policy) in &tenant.consent_policies {
-            let at = |part: &str| format!("/consent_policies/{}/{part}", purpose.as_str());
-            let version = policy.version.as_str();
-            if version.is_empty()
-                || version.len() > POLICY_VERSION_MAX
-                || !version.bytes().all(|b| b.is_ascii_graphic())
-            {
-                errors.push(
-                    FieldError::new(at("version"), Code::InvalidCharacters)
-                        .with("pattern", "1 to 64 printable ASCII characters, no spaces"),
-                );
-            }
-            let url = policy.url.as_str();
-            if !url.starts_with("https://")
-                || url.len() <= "https://".len()
-                || url.len() > POLICY_URL_MAX
-                || !url.bytes().all(|b| b.is_ascii_graphic())
-            {
-                errors.push(
-                    FieldError::new(at("url"), Code::InvalidType)
-                        .with("expected", "an https URL of at most 2048 characters"),
-                );
-            }
         }
         let mut patterns = Vec::with_capacity(tenant.custom_fields.len());
         for (i, def) in tenant.custom_fields.iter().enumerate() {
@@ -282,6 +299,20 @@ impl Rules {
         }
     }
 
+    /// [`Rules::new`], and the consent policies checked too: every problem of
+    /// a configuration that is about to be stored.
+    pub fn checked(tenant: TenantRules) -> Result<Rules, Vec<FieldError>> {
+        let policies = policy_errors(&tenant.consent_policies);
+        match Rules::new(tenant) {
+            Ok(rules) if policies.is_empty() => Ok(rules),
+            Ok(_) => Err(policies),
+            Err(mut errors) => {
+                errors.extend(policies);
+                Err(errors)
+            }
+        }
+    }
+
     pub fn tenant(&self) -> &TenantRules {
         &self.tenant
     }
@@ -316,7 +347,7 @@ mod tests {
     use serde_json::json;
 
     fn rules(value: Value) -> Result<Rules, Vec<FieldError>> {
-        Rules::new(serde_json::from_value(value).unwrap())
+        Rules::checked(serde_json::from_value(value).unwrap())
     }
 
     fn codes(errors: Vec<FieldError>) -> Vec<(String, Code)> {
@@ -337,31 +368,33 @@ mod tests {
     }
 
     #[test]
-    fn a_consent_policy_needs_a_version_and_an_https_url() {
+    fn a_consent_policy_needs_a_version_an_https_url_and_its_own_purpose() {
         assert!(
-            rules(json!({"consent_policies": {
-                "terms": {"version": "2026-03", "url": "https://example.com/terms"}
-            }}))
+            rules(json!({"consent_policies": [
+                {"purpose": "terms", "version": "2026-03", "url": "https://example.com/terms"}
+            ]}))
             .is_ok()
         );
-        let errors = rules(json!({"consent_policies": {
-            "sms": {"version": "", "url": "http://example.com/sms"},
-            "terms": {"version": "has space", "url": "https://"}
-        }}))
+        let errors = rules(json!({"consent_policies": [
+            {"purpose": "sms", "version": "", "url": "http://example.com/sms"},
+            {"purpose": "terms", "version": "has space", "url": "https://"},
+            {"purpose": "sms", "version": "2", "url": "https://example.com/sms"}
+        ]}))
         .unwrap_err();
         assert_eq!(
             codes(errors),
             [
                 (
-                    "/consent_policies/sms/version".into(),
+                    "/consent_policies/0/version".into(),
                     Code::InvalidCharacters
                 ),
-                ("/consent_policies/sms/url".into(), Code::InvalidType),
+                ("/consent_policies/0/url".into(), Code::InvalidType),
                 (
-                    "/consent_policies/terms/version".into(),
+                    "/consent_policies/1/version".into(),
                     Code::InvalidCharacters
                 ),
-                ("/consent_policies/terms/url".into(), Code::InvalidType),
+                ("/consent_policies/1/url".into(), Code::InvalidType),
+                ("/consent_policies/2/purpose".into(), Code::Duplicate),
             ]
         );
     }

@@ -7,7 +7,7 @@ use crate::labels::pick;
 use std::collections::BTreeMap;
 
 /// Every text's key.
-pub const KEYS: [&str; 23] = [
+pub const KEYS: [&str; 24] = [
     "save",
     "saving",
     "saved",
@@ -31,6 +31,7 @@ pub const KEYS: [&str; 23] = [
     "verified",
     "unverified",
     "bounced",
+    "policy",
 ];
 
 fn texts(key: &str) -> Option<[&'static str; 5]> {
@@ -43,6 +44,14 @@ fn texts(key: &str) -> Option<[&'static str; 5]> {
             "Сохранить изменения",
         ],
         "saving" => ["Saving…", "Guardando…", "Sparar…", "Lagrer…", "Сохраняем…"],
+        // Beside a consent: its policy (opens in a new tab).
+        "policy" => [
+            "Read the policy",
+            "Leer la política",
+            "Läs villkoren",
+            "Les vilkårene",
+            "Прочитать условия",
+        ],
         "saved" => [
             "Your changes were saved.",
             "Tus cambios se han guardado.",

@@ -14,9 +14,9 @@ fn rules() -> Rules {
             {"key": "member_no", "type": "text", "editable": false},
             {"key": "store", "type": "select", "options": [{"value": "oslo"}], "default": "oslo"}
         ],
-        "consent_policies": {
-            "marketing_email": {"version": "2026-01", "url": "https://example.com/privacy"}
-        }
+        "consent_policies": [
+            {"purpose": "marketing_email", "version": "2026-01", "url": "https://example.com/privacy"}
+        ]
     }))
     .unwrap();
     Rules::new(tenant).unwrap()

@@ -11,8 +11,10 @@ use std::process::Command;
 /// Where the Worker serves the widget's files from (`[assets]` in wrangler.toml).
 pub const WIDGET_DIST: &str = "web/dist/widget";
 
-/// The widget's size budget: its module (JS and CSS) and WASM, gzip.
-pub const WIDGET_BUDGET_BYTES: u64 = 143 * 1024;
+/// The widget's size budget: its module (JS and CSS) and WASM, gzip. Issue
+/// 13 (each consent's policy in the rules the widget reads, and its link
+/// beside the consent): 142.4 -> 143.7 KB, so 143 -> 144.
+pub const WIDGET_BUDGET_BYTES: u64 = 144 * 1024;
 /// The Worker's upload as `wrangler deploy --dry-run` reports it (gzip, KiB):
 /// a ratchet set when the Worker last shrank; an issue that needs more says so.
 /// Issue 11 (labels of every field and help texts in five languages, the
@@ -20,8 +22,12 @@ pub const WIDGET_BUDGET_BYTES: u64 = 143 * 1024;
 /// keys and their tenant object, the audit log, customers by id): -> 626.9;
 /// (the customers' index kept by alarms, listing, search): -> 641.6; (the
 /// tenant's configuration versioned in its object, the rules API): -> 651.9;
-/// (the import and its object): -> 682.0.
-pub const WORKER_BUDGET_KIB: f64 = 682.5;
+/// (the import and its object): -> 682.0. Issue 13 (history, consent ledger,
+/// export, erasure and return, idempotency keys, the write limit; eleven
+/// routes): -> 713.3, after the customer object's messages went from
+/// internally to externally tagged and its replies are read from their text
+/// (757.7 before).
+pub const WORKER_BUDGET_KIB: f64 = 713.5;
 
 /// The built widget: where its versioned files are, and their sizes.
 pub struct Widget {

@@ -176,16 +176,19 @@ pub async fn keep_key(
     name: &str,
     ask: crate::idempotency::KeyAsk,
 ) -> ApiResult<Option<crate::idempotency::KeyState>> {
-    let reply = ask_object(env, name, &Ask::Key { ask }).await?;
-    serde_json::from_value(reply)
-        .map_err(|_| ApiError::Internal("the customer object's reply could not be read".into()))
+    crate::object_call::ask(env, BINDING, name, &Ask::Key { ask })
+        .await
+        .map_err(|_| ApiError::Internal("asking the customer object about a key failed".into()))
 }
 
+/// Read straight from the reply's text (not through a `Value`, whose
+/// reader of every reply type cost the Worker several KiB).
 async fn send(env: &Env, name: &str, ask: &Ask) -> ApiResult<Reply> {
-    let reply = ask_object(env, name, ask).await?;
-    // The reply holds personal data: never put its content in the cause.
-    serde_json::from_value(reply)
-        .map_err(|_| ApiError::Internal("the customer object's reply could not be read".into()))
+    // The reply holds personal data, which a reading error may quote: never
+    // put the error in the cause.
+    crate::object_call::ask(env, BINDING, name, ask)
+        .await
+        .map_err(|_| ApiError::Internal("asking the customer object failed".into()))
 }
 
 async fn ask_object(env: &Env, name: &str, ask: &Ask) -> worker::Result<Value> {
