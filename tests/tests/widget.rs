@@ -111,15 +111,8 @@ async fn a_customer_edits_several_fields_fixes_an_email_and_sees_it_all_after_a_
     assert!(profile["custom_fields"]["home_store"].is_string());
     // The history and the consent ledger name the widget as the channel.
     let token = demo_token(&customer);
-    let history: Value = http()
-        .get(format!("{}/v1/customers/me/history", base_url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history =
+        e2e::admin::get_json(format!("{}/v1/customers/me/history", base_url()), &token).await;
     let channels: Vec<&str> = history["entries"]
         .as_array()
         .unwrap()

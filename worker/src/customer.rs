@@ -37,7 +37,8 @@ const BINDING: &str = "CUSTOMERS";
 
 /// What the object answers the Worker. Externally tagged (serde's default),
 /// as `Ask` is: an internally tagged enum is read through serde's buffering
-/// `Content`, which cost the Worker about 60 KiB gzip for these messages.
+/// `Content`, which cost the Worker 37 KiB gzip for these messages and
+/// `EmailClaim`'s (measured with `wrangler deploy --dry-run`).
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Reply {
