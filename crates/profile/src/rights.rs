@@ -16,7 +16,7 @@ pub const MAX_HISTORY_RETENTION_SECONDS: u64 = 10 * 365 * 24 * 60 * 60;
 /// Writes one customer's profile takes per minute unless the tenant says otherwise.
 pub const DEFAULT_WRITES_PER_MINUTE: u32 = 30;
 /// The most writes per minute a tenant may allow one profile.
-pub const MAX_WRITES_PER_MINUTE: u32 = 6000;
+pub const MAX_WRITES_PER_MINUTE: u32 = 60_000;
 /// A history page holds at most this many entries.
 pub const HISTORY_PAGE: usize = 50;
 /// The longest channel name (`X-Profile-Source`, or the token's `source`).
