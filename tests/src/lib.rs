@@ -162,6 +162,11 @@ pub async fn read_profile(token: &str) -> (Value, String) {
     (response.json().await.expect("a profile"), etag)
 }
 
+/// axe-core as the project installs it (`worker/node_modules`).
+pub fn axe_path() -> std::path::PathBuf {
+    xtask::root().join("worker/node_modules/axe-core/axe.min.js")
+}
+
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(20))

@@ -10,6 +10,8 @@ use reqwest::Method;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
+const PNG: &[u8] = include_bytes!("../fixtures/meta.png");
+
 /// One request and the status it must get.
 struct Try {
     operation: Operation,
@@ -17,7 +19,7 @@ struct Try {
     path: String,
     key: Option<String>,
     headers: Vec<(&'static str, String)>,
-    body: Option<String>,
+    body: Option<Vec<u8>>,
     expect: u16,
 }
 
@@ -40,7 +42,7 @@ impl Try {
         self
     }
 
-    fn body(mut self, content_type: &str, body: impl Into<String>) -> Try {
+    fn body(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Try {
         self.headers.push(("Content-Type", content_type.to_owned()));
         self.body = Some(body.into());
         self
@@ -91,7 +93,7 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
         );
         read_profile(&token).await;
     }
-    for id in ["s-put", "s-erase", "s-busy"] {
+    for id in ["s-put", "s-erase", "s-busy", "s-photo"] {
         read_profile(&customer_token(t, id)).await;
     }
     let s2_email = format!("s2-{run}@example.com");
@@ -110,6 +112,7 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
     let big = "x".repeat(70 * 1024);
     let huge = "\n".repeat(4 * 1024 * 1024 + 1);
     let keys = format!("/v1/tenants/{t}/keys");
+    let photo = "/v1/customers/s-photo/photo";
     let audit = format!("/v1/tenants/{t}/audit");
     let rules = format!("/v1/tenants/{t}/rules");
     let (k, op, ro, rw, ot) = (
@@ -248,6 +251,27 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
         tried(EraseCustomer, "/v1/customers/s-1", k, 400).header("X-Profile-Source", "Not one"),
         tried(EraseCustomer, "/v1/customers/s-1", k, 412).header("If-Match", "\"v999\""),
         tried(EraseCustomer, "/v1/customers/s-busy", k, 429),
+        tried(PutCustomerPhoto, photo, k, 200).body("image/png", PNG),
+        tried(PutCustomerPhoto, photo, k, 400)
+            .header("X-Profile-Source", "Not one")
+            .body("image/png", PNG),
+        tried(PutCustomerPhoto, photo, None, 401).body("image/png", PNG),
+        tried(PutCustomerPhoto, photo, ro, 403).body("image/png", PNG),
+        tried(PutCustomerPhoto, "/v1/customers/nobody/photo", k, 404).body("image/png", PNG),
+        tried(PutCustomerPhoto, photo, k, 412)
+            .header("If-Match", "\"v999\"")
+            .body("image/png", PNG),
+        tried(PutCustomerPhoto, photo, k, 413).body("image/png", vec![0; 2 * 1024 * 1024 + 1]),
+        tried(PutCustomerPhoto, photo, k, 415).body("image/gif", &b"GIF89a"[..]),
+        tried(PutCustomerPhoto, photo, k, 422).body("image/jpeg", PNG),
+        tried(PutCustomerPhoto, "/v1/customers/s-busy/photo", k, 429).body("image/png", PNG),
+        tried(DeleteCustomerPhoto, photo, k, 412).header("If-Match", "\"v999\""),
+        tried(DeleteCustomerPhoto, photo, k, 200),
+        tried(DeleteCustomerPhoto, photo, k, 400).header("X-Profile-Source", "Not one"),
+        tried(DeleteCustomerPhoto, photo, None, 401),
+        tried(DeleteCustomerPhoto, photo, ro, 403),
+        tried(DeleteCustomerPhoto, "/v1/customers/nobody/photo", k, 404),
+        tried(DeleteCustomerPhoto, "/v1/customers/s-busy/photo", k, 429),
         tried(PatchCustomer, "/v1/customers/s-busy", k, 429)
             .header("If-Match", &ebusy)
             .json(json!({"first_name": "Cai"})),

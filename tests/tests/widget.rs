@@ -239,7 +239,7 @@ async fn a_change_made_in_another_session_is_merged_and_the_customer_chooses() {
 }
 
 fn axe_source() -> String {
-    let path = xtask::root().join("worker/node_modules/axe-core/axe.min.js");
+    let path = e2e::axe_path();
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -102,12 +102,44 @@ impl Client {
         format!("{}/v1/customers/me{path}", self.base)
     }
 
+    /// Where the photo `id` is served.
+    pub fn photo_url(&self, id: &str) -> String {
+        format!("{}/v1/photos/{id}", self.base)
+    }
+
+    /// A call of the customer's own API at `path` (after `/v1/customers/me`),
+    /// as the panels make them: `make` is gloo's `Request::get`, `put` or
+    /// `delete`; the answer is its status, its ETag and its body.
+    pub async fn call(
+        &self,
+        make: fn(&str) -> RequestBuilder,
+        path: &str,
+        body: Option<(String, wasm_bindgen::JsValue)>,
+        if_match: Option<String>,
+    ) -> Result<(u16, String, String), Failure> {
+        let url = self.url(path);
+        let build = || {
+            let mut builder = make(&url);
+            if let Some((media_type, _)) = &body {
+                builder = builder.header("Content-Type", media_type);
+            }
+            if let Some(tag) = &if_match {
+                builder = builder.header("If-Match", tag);
+            }
+            builder
+        };
+        let response = self.send(build, body.as_ref().map(|(_, b)| b)).await?;
+        let etag = response.headers().get("ETag").unwrap_or_default();
+        let text = response.text().await.map_err(|_| Failure::Network)?;
+        Ok((response.status(), etag, text))
+    }
+
     /// Sends a request made by `build` (with `body`); on a 401, once more
     /// with a fresh token.
     async fn send(
         &self,
         build: impl Fn() -> RequestBuilder,
-        body: Option<&str>,
+        body: Option<&wasm_bindgen::JsValue>,
     ) -> Result<Response, Failure> {
         let mut retried = false;
         loop {
@@ -122,7 +154,7 @@ impl Client {
                 .header("Accept-Language", self.language)
                 .header("X-Profile-Source", "widget");
             let request = match body {
-                Some(body) => builder.body(body.to_owned()),
+                Some(body) => builder.body(body.clone()),
                 None => builder.build(),
             }
             .map_err(|_| Failure::Network)?;
@@ -178,7 +210,7 @@ impl Client {
                         .header("Content-Type", "application/merge-patch+json")
                         .header("If-Match", etag)
                 },
-                Some(&body),
+                Some(&body.into()),
             )
             .await?;
         match response.status() {

@@ -218,7 +218,7 @@ fn checkbox(form: Form, field: &Field) -> El {
         .pointer
         .strip_prefix("/consents/")
         .map(|rest| rest.split('/').next().unwrap_or(""));
-    match purpose.and_then(|purpose| form.policy_url(purpose)) {
+    let wrapped = match purpose.and_then(|purpose| form.policy_url(purpose)) {
         Some(url) => wrapped.child(
             El::new("a")
                 .attr("class", "cp-policy")
@@ -228,7 +228,45 @@ fn checkbox(form: Form, field: &Field) -> El {
                 .text(&form.t("policy")),
         ),
         None => wrapped,
+    };
+    match purpose {
+        Some(purpose) => {
+            let base = format!("/consents/{purpose}");
+            wrapped.child(
+                El::new("p")
+                    .attr("class", "cp-consent-date")
+                    .bind_text(move || consent_date(form, &base)),
+            )
+        }
+        None => wrapped,
     }
+}
+
+/// When the stored consent at `base` was given or withdrawn, and under
+/// which version of the policy; empty while it never was either.
+fn consent_date(form: Form, base: &str) -> String {
+    form.draft.with(|d| {
+        let Some(at) = d
+            .stored_at(&format!("{base}/at"))
+            .as_str()
+            .map(str::to_owned)
+        else {
+            return String::new();
+        };
+        let granted = d.stored_at(&format!("{base}/granted")) == Value::Bool(true);
+        let key = if granted {
+            "consent_given"
+        } else {
+            "consent_withdrawn"
+        };
+        let date = crate::panels::local_time(&at, form.language, false);
+        let mut text = form.t(key).replace("{date}", &date);
+        if let Some(version) = d.stored_at(&format!("{base}/policy_version")).as_str() {
+            text.push_str(" · ");
+            text.push_str(&form.t("policy_version").replace("{version}", version));
+        }
+        text
+    })
 }
 
 /// One choice of several; the first option chooses nothing.

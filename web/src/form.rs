@@ -231,6 +231,31 @@ impl Form {
         self.errors.set(errors);
     }
 
+    /// The label of the control that edits `pointer`, once it is drawn.
+    pub fn label_of(&self, pointer: &str) -> Option<String> {
+        self.controls
+            .with_value(|c| c.iter().find(|(p, _)| p == pointer).map(|(_, l)| l.clone()))
+    }
+
+    /// A newer stored profile that a panel's change brought (a new photo):
+    /// the customer's edits stay, as after a conflict, but nothing is
+    /// announced unless both changed the same thing.
+    pub fn took(&self, profile: Value, etag: String) {
+        let units = self.units.get_value();
+        let conflicts = self
+            .draft
+            .try_update(|d| d.rebase(profile, etag, units.iter().map(String::as_str)))
+            .unwrap_or_default();
+        if !conflicts.is_empty() {
+            self.conflicts.set(conflicts);
+            self.status.set(Status::Conflict);
+        }
+    }
+
+    pub fn message_of(&self, error: &FieldError) -> String {
+        self.message(error)
+    }
+
     fn message(&self, error: &FieldError) -> String {
         self.messages.with_value(|messages| {
             self.rules.with_value(|rules| {
@@ -348,7 +373,7 @@ impl Form {
 
     /// Runs `task` while the form lives: a form released meanwhile (its
     /// widget left the page) is not touched when an answer comes.
-    fn spawn(&self, task: impl Future<Output = ()> + 'static) {
+    pub fn spawn(&self, task: impl Future<Output = ()> + 'static) {
         let status = self.status;
         crate::dom::spawn_while(Box::new(move || !status.is_disposed()), Box::pin(task));
     }

@@ -10,6 +10,7 @@ mod fields;
 mod form;
 mod i18n;
 mod json;
+mod panels;
 mod values;
 
 pub use api::{Failure, Loaded};
@@ -167,8 +168,16 @@ fn widget(
         }
     };
     load(preloaded);
-    let backend: Rc<dyn Backend> = Rc::new(PageBackend { client, host });
+    // Once the customer erased their profile: what the widget says instead.
+    let deleted = RwSignal::new(None::<String>);
+    let backend: Rc<dyn Backend> = Rc::new(PageBackend {
+        client: client.clone(),
+        host,
+    });
     let phase = move || {
+        if deleted.with(Option::is_some) {
+            return "deleted".to_owned();
+        }
         match state.with(|s| s.as_ref().map(Result::is_ok)) {
             None => "loading",
             Some(false) => "failed",
@@ -188,6 +197,16 @@ fn widget(
                 .attr("role", "alert")
                 .child(El::new("p").text(text(message, language)))
         };
+        if let Some(said) = deleted.get_untracked() {
+            // Nothing of the profile is left on the page.
+            return vec![
+                El::new("p")
+                    .attr("class", "cp-status")
+                    .attr("role", "status")
+                    .attr("data-state", "deleted")
+                    .text(&said),
+            ];
+        }
         vec![match drawn {
             Err(None) => El::new("p")
                 .attr("class", "cp-status")
@@ -210,7 +229,12 @@ fn widget(
                 )
             }
             Ok((schema, loaded)) => match Form::new(&schema, loaded, language) {
-                Some(form) => profile_form(form, &schema, backend.clone()),
+                Some(form) => {
+                    let gone = Rc::new(move || deleted.set(Some(form.t("deleted"))));
+                    El::new("div")
+                        .child(profile_form(form, &schema, backend.clone()))
+                        .child(panels::panels(form, client.clone(), backend.clone(), gone))
+                }
                 None => problem(T::LoadFailed),
             },
         }]

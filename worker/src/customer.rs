@@ -25,10 +25,12 @@ mod client;
 mod import;
 mod index;
 mod limits;
+mod photo;
 mod rights;
 
 pub use client::{
-    consents, erase, export, history, import, keep_key, lift, read, read_as, uses_email, write,
+    consents, erase, export, history, import, keep_key, lift, read, read_as, set_photo, uses_email,
+    write,
 };
 
 use crate::clock::{now_ms, now_rfc3339};
@@ -115,6 +117,14 @@ enum Ask {
         who: Who,
         by: Provenance,
         if_match: Option<String>,
+    },
+    /// Makes `photo` (a stored photo's id, or none) the profile's photo.
+    SetPhoto {
+        who: Who,
+        actor: Actor,
+        by: Provenance,
+        if_match: Option<String>,
+        photo: Option<String>,
     },
     /// A page of the history, newest first, before the entry `cursor`.
     History {
@@ -214,6 +224,7 @@ impl DurableObject for CustomerObject {
         .into_iter()
         .chain(rights::TABLES)
         .chain(limits::TABLES)
+        .chain(photo::TABLES)
         {
             sql.exec(table, None).expect("creating the customer tables");
         }
@@ -263,6 +274,16 @@ impl DurableObject for CustomerObject {
             }
             Ask::Erase { who, by, if_match } => self.erase(&who, &by, if_match.as_deref()).await?,
             Ask::Import { who, by, line } => self.import(who, &by, &line).await?,
+            Ask::SetPhoto {
+                who,
+                actor,
+                by,
+                if_match,
+                photo,
+            } => {
+                self.set_photo(&who, actor, &by, if_match.as_deref(), photo)
+                    .await?
+            }
             Ask::History { cursor } => self.history(cursor)?,
             Ask::Consents => self.consents()?,
             Ask::Export => self.export()?,
@@ -281,6 +302,7 @@ impl DurableObject for CustomerObject {
     async fn alarm(&self) -> worker::Result<Response> {
         self.tell_index().await?;
         self.drop_old_history().await?;
+        self.delete_old_photos().await?;
         Response::ok("indexed")
     }
 }

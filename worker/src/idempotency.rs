@@ -192,7 +192,10 @@ pub async fn handle(
             "{HEADER} must be 1 to 255 printable ASCII characters, such as a UUID."
         )));
     }
-    let (store, caller) = store(&req, env, route, &values).await?;
+    let Some((store, caller)) = store(&req, env, route, &values).await? else {
+        // A request that cannot change anything: its handler refuses it.
+        return routes::handle(req, env).await;
+    };
     let key = format!("{caller} {key}");
     match store.ask(env, KeyAsk::Take { key: key.clone() }).await? {
         Some(KeyState::Taken) => {}
@@ -235,19 +238,20 @@ pub async fn handle(
     replay(&answer, false)
 }
 
-/// The key's store and its caller's name, once the caller is proven.
+/// The key's store and its caller's name, once the caller is proven;
+/// `None` for a path that names no tenant there can be.
 async fn store(
     req: &Request,
     env: &Env,
     route: &Route,
     values: &[String],
-) -> ApiResult<(Store, String)> {
+) -> ApiResult<Option<(Store, String)>> {
     let of_a_customer = route.path.starts_with("/v1/customers/{id}");
     match route.caller {
         Caller::Customer => {
             let customer = auth::customer(req, env).await?;
             let name = customer::object_name(&customer.tenant, &customer.subject);
-            Ok((Store::Customer(name), "customer".into()))
+            Ok(Some((Store::Customer(name), "customer".into())))
         }
         Caller::Admin(scope) => {
             let admin = admin::admin(req, env, scope).await?;
@@ -255,16 +259,15 @@ async fn store(
             if of_a_customer {
                 let id = admin::subject(env, &admin.tenant, &values[0]).await?;
                 let name = customer::object_name(&admin.tenant, &id);
-                Ok((Store::Customer(name), caller))
+                Ok(Some((Store::Customer(name), caller)))
             } else {
-                Ok((Store::Tenant(admin.tenant), caller))
+                Ok(Some((Store::Tenant(admin.tenant), caller)))
             }
         }
         Caller::Operator => {
             auth::operator(req, env)?;
             let tenant = values.first().filter(|t| crate::tenant::valid_tenant_id(t));
-            let tenant = tenant.ok_or(ApiError::NotFound)?;
-            Ok((Store::Tenant(tenant.clone()), "operator".into()))
+            Ok(tenant.map(|tenant| (Store::Tenant(tenant.clone()), "operator".into())))
         }
         _ => Err(ApiError::Internal("this route takes no key".into())),
     }
@@ -272,12 +275,7 @@ async fn store(
 
 /// The request again with its body read, and the fingerprint of what it asks.
 async fn read(mut req: Request, route: &Route) -> ApiResult<(Request, String)> {
-    let max = if route.accepts.contains(&"application/x-ndjson") {
-        profile::imports::MAX_BYTES
-    } else {
-        routes::MAX_BODY_BYTES
-    };
-    let body = routes::limited_body(&mut req, max).await?;
+    let body = routes::limited_body(&mut req, route.max_body_bytes()).await?;
     let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
     // The path and query, not the host: one API may answer at several names.
     let url = req.url()?;

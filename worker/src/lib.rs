@@ -20,9 +20,13 @@ mod provenance;
 mod rights;
 mod routes;
 // The fuzz targets (crates/profile/fuzz) read bodies and tenant configurations
-// as the Worker does: they build with the feature `fuzzing`, which makes these
-// two modules public. Without it they stay private, as public items change how
+// (and photos) as the Worker does: they build with the feature `fuzzing`, which
+// makes these modules public. Without it they stay private, as public items change how
 // the Worker compiles (measured: 10 bytes gzip more).
+#[cfg(feature = "fuzzing")]
+pub mod photo;
+#[cfg(not(feature = "fuzzing"))]
+mod photo;
 #[cfg(feature = "fuzzing")]
 pub mod strict_json;
 #[cfg(not(feature = "fuzzing"))]

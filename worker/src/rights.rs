@@ -90,9 +90,17 @@ pub async fn customer_consents(req: &Request, env: &Env, id: &str) -> ApiResult<
     private(Response::from_json(&record.ok_or(ApiError::NotFound)?)?)
 }
 
-/// The export as a download named after the customer's profile.
-fn download(export: &profile::rights::Export) -> ApiResult<Response> {
-    let response = private(Response::from_json(export)?)?;
+/// The export as a download named after the customer's profile, its
+/// photo as a link at the address the request came to.
+fn download(req: &Request, mut export: profile::rights::Export) -> ApiResult<Response> {
+    if let Some(id) = export.photo.take() {
+        let url = req.url()?;
+        export.photo = Some(format!(
+            "{}/v1/photos/{id}",
+            url.origin().ascii_serialization()
+        ));
+    }
+    let response = private(Response::from_json(&export)?)?;
     let headers = response.headers().clone();
     headers.set(
         "Content-Disposition",
@@ -113,14 +121,14 @@ pub async fn export_me(req: &Request, env: &Env) -> ApiResult<Response> {
         photo: None,
         erasure: None,
     });
-    download(&export)
+    download(req, export)
 }
 
 /// `GET /v1/customers/{id}/export`.
 pub async fn export_customer(req: &Request, env: &Env, id: &str) -> ApiResult<Response> {
     let (_, who) = admin_on(req, env, id, Scope::CustomersRead).await?;
     let export = customer::export(env, &who).await?;
-    download(&export.ok_or(ApiError::NotFound)?)
+    download(req, export.ok_or(ApiError::NotFound)?)
 }
 
 /// The customer's provenance: the token's claims, then the headers.

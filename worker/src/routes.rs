@@ -5,7 +5,8 @@ use crate::customer::Write;
 use crate::error::{ApiError, ApiResult};
 use crate::tenant_object::{self, Ask, Change, Configured, Versioned};
 use crate::{
-    admin, auth, conditional, cors, customer, dev, import_object, rights, strict_json, tenant,
+    admin, auth, conditional, cors, customer, dev, import_object, photo, rights, strict_json,
+    tenant,
 };
 use profile::Actor;
 use profile::api::{self, Found, Operation, Route};
@@ -13,7 +14,7 @@ use serde_json::{Value, json};
 use worker::{Env, Request, Response};
 
 /// Largest JSON body accepted.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub const MAX_BODY_BYTES: usize = profile::api::MAX_JSON_BYTES;
 
 /// Dispatches from the route table (`profile::api::ROUTES`): the table
 /// says which routes exist; this `match` only names each one's handler.
@@ -43,7 +44,14 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         | Operation::PreflightMySchema
         | Operation::PreflightMyHistory
         | Operation::PreflightMyConsents
-        | Operation::PreflightMyExport => cors::preflight(&req, env).await,
+        | Operation::PreflightMyExport
+        | Operation::PreflightMyPhoto => cors::preflight(&req, env).await,
+        Operation::PutMyPhoto | Operation::DeleteMyPhoto => photo::mine(req, env, route).await,
+        Operation::GetPhoto => photo::serve(env, values[0]).await,
+        Operation::PutCustomerPhoto | Operation::DeleteCustomerPhoto => {
+            let id = values[0].to_owned();
+            photo::customers(req, env, &id, route).await
+        }
         Operation::GetMySchema => get_schema(&req, env).await,
         Operation::GetMyHistory => rights::my_history(&req, env).await,
         Operation::GetMyConsents => rights::my_consents(&req, env).await,
@@ -110,7 +118,7 @@ async fn get_me(req: Request, env: &Env) -> ApiResult<Response> {
 }
 
 /// The profile as its customer may read it, with its ETag.
-fn customer_answer(who: &auth::Customer, profile: &profile::Profile) -> ApiResult<Response> {
+pub fn customer_answer(who: &auth::Customer, profile: &profile::Profile) -> ApiResult<Response> {
     let rules = who.config.compiled_rules()?;
     let view = profile::customer_view(profile, &rules);
     with_etag(Response::from_json(&view)?, &profile.etag())

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use worker::Env;
 
 /// KV binding that holds tenant configurations.
-const KV: &str = "TENANTS";
+pub const KV: &str = "TENANTS";
 
 /// A tenant (loyalty programme or shop) as the operator configures it.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -23,6 +23,10 @@ crate::wire_enum! {
         PreflightMyConsents = "preflightMyConsents",
         ExportMe = "exportMe",
         PreflightMyExport = "preflightMyExport",
+        PutMyPhoto = "putMyPhoto",
+        DeleteMyPhoto = "deleteMyPhoto",
+        PreflightMyPhoto = "preflightMyPhoto",
+        GetPhoto = "getPhoto",
         GetTenant = "getTenant",
         PutTenant = "putTenant",
         IssueKey = "issueKey",
@@ -37,6 +41,8 @@ crate::wire_enum! {
         GetCustomerConsents = "getCustomerConsents",
         ExportCustomer = "exportCustomer",
         LiftSuppression = "liftSuppression",
+        PutCustomerPhoto = "putCustomerPhoto",
+        DeleteCustomerPhoto = "deleteCustomerPhoto",
         ListCustomers = "listCustomers",
         GetRules = "getRules",
         PutRules = "putRules",
@@ -125,10 +131,14 @@ pub struct Route {
     pub records: bool,
 }
 
+/// The largest JSON body a route takes.
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
+
 const JSON: &[&str] = &["application/json"];
 const PATCH: &[&str] = &["application/merge-patch+json", "application/json"];
 const NONE: &[&str] = &[];
 const NDJSON: &[&str] = &["application/x-ndjson"];
+const IMAGES: &[&str] = &crate::photo::MEDIA_TYPES;
 
 const fn route(
     operation: Operation,
@@ -167,6 +177,17 @@ impl Route {
         self
     }
 
+    /// The largest body it takes, in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        if self.accepts == NDJSON {
+            crate::imports::MAX_BYTES
+        } else if self.accepts == IMAGES {
+            crate::photo::MAX_BYTES
+        } else {
+            MAX_JSON_BYTES
+        }
+    }
+
     /// Whether it takes an `Idempotency-Key`: every write of a caller with credentials.
     pub fn takes_idempotency_key(&self) -> bool {
         matches!(self.method, "PATCH" | "PUT" | "POST" | "DELETE")
@@ -185,7 +206,7 @@ use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite};
 /// `Allow` header names them.
 /// The fixed paths come before the `{name}` ones they would also match
 /// (`/v1/customers/me` before `/v1/customers/{id}`).
-pub const ROUTES: [Route; 37] = [
+pub const ROUTES: [Route; 43] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -304,6 +325,42 @@ pub const ROUTES: [Route; 37] = [
         Preflight,
         NONE,
         &[204, 403],
+    ),
+    route(
+        PutMyPhoto,
+        "PUT",
+        "/v1/customers/me/photo",
+        Customer,
+        IMAGES,
+        &[200, 400, 401, 403, 409, 410, 412, 413, 415, 422, 429],
+    )
+    .answers("Profile")
+    .records(),
+    route(
+        DeleteMyPhoto,
+        "DELETE",
+        "/v1/customers/me/photo",
+        Customer,
+        NONE,
+        &[200, 400, 401, 403, 409, 410, 412, 422, 429],
+    )
+    .answers("Profile")
+    .records(),
+    route(
+        PreflightMyPhoto,
+        "OPTIONS",
+        "/v1/customers/me/photo",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
+        GetPhoto,
+        "GET",
+        "/v1/photos/{photo_id}",
+        Anyone,
+        NONE,
+        &[200, 404],
     ),
     route(
         GetTenant,
@@ -492,6 +549,26 @@ pub const ROUTES: [Route; 37] = [
         NONE,
         &[204, 400, 401, 403, 404, 409, 422],
     ),
+    route(
+        PutCustomerPhoto,
+        "PUT",
+        "/v1/customers/{id}/photo",
+        Admin(CustomersWrite),
+        IMAGES,
+        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429],
+    )
+    .answers("Profile")
+    .records(),
+    route(
+        DeleteCustomerPhoto,
+        "DELETE",
+        "/v1/customers/{id}/photo",
+        Admin(CustomersWrite),
+        NONE,
+        &[200, 400, 401, 403, 404, 409, 412, 422, 429],
+    )
+    .answers("Profile")
+    .records(),
     route(DevToken, "GET", "/dev/token", Dev, NONE, &[200]),
     route(DemoPage, "GET", "/demo", Dev, NONE, &[200]),
 ];

@@ -77,6 +77,12 @@ crate::wire_enum! {
         PatternMismatch,
         /// A custom field's pattern is not a valid regular expression (tenant configuration).
         InvalidPattern,
+        /// Not a JPEG, PNG or WebP picture, or not the type it was sent as.
+        ImageType,
+        /// A picture file of more than `max` MB (mebibytes).
+        ImageTooLarge,
+        /// A picture wider or taller than `max` pixels.
+        ImageTooManyPixels,
     }
 }
 

@@ -48,6 +48,7 @@ pub mod openapi;
 pub mod patch;
 pub mod pattern;
 pub mod phone;
+pub mod photo;
 pub mod places;
 pub mod rights;
 pub mod schema;

@@ -387,6 +387,27 @@ fn table(code: Code) -> [&'static str; 5] {
             "Det er ikke et gyldig regulært uttrykk.",
             "Это неверное регулярное выражение.",
         ],
+        ImageType => [
+            "Choose a JPEG, PNG or WebP picture.",
+            "Elige una imagen JPEG, PNG o WebP.",
+            "Välj en JPEG-, PNG- eller WebP-bild.",
+            "Velg et JPEG-, PNG- eller WebP-bilde.",
+            "Выберите изображение JPEG, PNG или WebP.",
+        ],
+        ImageTooLarge => [
+            "Choose a picture of at most {max} MB.",
+            "Elige una imagen de {max} MB como máximo.",
+            "Välj en bild på högst {max} MB.",
+            "Velg et bilde på høyst {max} MB.",
+            "Выберите изображение не больше {max} МБ.",
+        ],
+        ImageTooManyPixels => [
+            "Choose a picture of at most {max} by {max} pixels.",
+            "Elige una imagen de {max} por {max} píxeles como máximo.",
+            "Välj en bild på högst {max} gånger {max} pixlar.",
+            "Velg et bilde på høyst {max} ganger {max} piksler.",
+            "Выберите изображение не больше {max} на {max} пикселей.",
+        ],
     }
 }
 

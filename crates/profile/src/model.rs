@@ -101,7 +101,8 @@ pub struct Profile {
     /// BCP 47 tag, e.g. `sv-SE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_language: Option<String>,
-    /// Reference to the stored photo (its SHA-256), set by the photo upload.
+    /// The stored photo's id, set by its upload (`PUT /v1/customers/me/photo`)
+    /// and served at `/v1/photos/{photo_id}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
 

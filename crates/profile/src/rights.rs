@@ -210,7 +210,7 @@ pub struct Export {
     pub history: Vec<HistoryEntry>,
     /// The consent ledger, oldest first.
     pub consent_ledger: Vec<LedgerEntry>,
-    /// The stored photo's reference, when there is one.
+    /// A link to the photo (`GET /v1/photos/{photo_id}`), when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// The last erasure, when there was one.

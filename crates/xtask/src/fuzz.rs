@@ -11,7 +11,12 @@ use std::process::Command;
 use std::time::Duration;
 
 /// Every libFuzzer target, in the order they run.
-pub const TARGETS: [&str; 3] = ["patch_and_validate", "tenant_config", "wire_readers"];
+pub const TARGETS: [&str; 4] = [
+    "patch_and_validate",
+    "photo",
+    "tenant_config",
+    "wire_readers",
+];
 
 /// The API under schemathesis (see `crate::schemathesis`), stateful phase
 /// included: the long run that `cargo xtask test` leaves out.

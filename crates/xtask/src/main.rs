@@ -14,7 +14,7 @@ commands:
   codegen [--check]  write what worker/openapi.json takes from the code (--check: fail if it is stale)
   build            install what is missing and make the release builds of the widget and the Worker
   fuzz [--seconds N] [target ...]  run the fuzz targets, each N seconds (default 60): patch_and_validate,
-                   tenant_config, wire_readers (libFuzzer) and api (schemathesis, stateful phase included)
+                   photo, tenant_config, wire_readers (libFuzzer) and api (schemathesis, stateful phase included)
   bench [api|widget]  measure the API against the floor, and the widget against a static page; writes BENCHMARKS.md";
 
 fn main() -> ExitCode {

@@ -85,6 +85,35 @@ pub async fn erase(
     }
 }
 
+/// Makes `photo` (a stored photo's id, or none) the profile's photo, if
+/// `if_match` (when given) names its version. A customer without a profile
+/// gets one; for an admin, that is a 404.
+pub async fn set_photo(
+    env: &Env,
+    who: Who,
+    actor: Actor,
+    by: Provenance,
+    if_match: Option<String>,
+    photo: Option<String>,
+) -> ApiResult<Profile> {
+    let name = who.name();
+    let ask = Ask::SetPhoto {
+        who,
+        actor,
+        by,
+        if_match,
+        photo,
+    };
+    match send(env, &name, &ask).await? {
+        Reply::Profile { profile } => Ok(*profile),
+        Reply::Missing => Err(ApiError::NotFound),
+        Reply::Gone => Err(ApiError::Erased),
+        Reply::Busy { retry_after } => Err(ApiError::TooManyWrites(retry_after)),
+        Reply::Stale { etag } => Err(ApiError::PreconditionFailed(etag)),
+        _ => Err(ApiError::Internal("unexpected reply to a photo".into())),
+    }
+}
+
 /// A page of the profile's history, newest first; `None` if there is no profile.
 pub async fn history(env: &Env, who: &Who, cursor: Option<i64>) -> ApiResult<Option<HistoryPage>> {
     match send(env, &who.name(), &Ask::History { cursor }).await? {

@@ -61,6 +61,16 @@ struct Entry {
 impl CustomerObject {
     /// Stores `profile`, its history entry and its ledger entries: all or nothing.
     pub(super) fn commit(&self, profile: &Profile, record: Record) -> worker::Result<()> {
+        self.commit_with(profile, record, Vec::new())
+    }
+
+    /// Stores as `commit` does, with `more` statements in the same transaction.
+    pub(super) fn commit_with(
+        &self,
+        profile: &Profile,
+        record: Record,
+        more: Vec<Statement>,
+    ) -> worker::Result<()> {
         let mut statements: Vec<Statement> = vec![(
             "INSERT INTO profile (slot, body) VALUES (1, ?)
              ON CONFLICT (slot) DO UPDATE SET body = excluded.body",
@@ -74,6 +84,7 @@ impl CustomerObject {
         for entry in ledger_entries(record.before, profile, &record.by.actor) {
             statements.push(("INSERT INTO ledger (body) VALUES (?)", vec![json(&entry)?]));
         }
+        statements.extend(more);
         all_or_nothing(&self.object, statements)
     }
 
@@ -241,8 +252,11 @@ impl CustomerObject {
         .collect();
         statements.push(self.put_tombstone(&tombstone)?);
         statements.push(self.gone(&stored));
+        statements.extend(stored.photo.as_deref().map(super::photo::to_delete));
         all_or_nothing(&self.object, statements)?;
         self.index_soon().await?;
+        // Failing here leaves the photo to the alarm.
+        let _ = self.delete_old_photos().await;
         if let Some(email) = &stored.email {
             let _ =
                 email_claim::release(&self.env, &who.tenant, &email_key(email), &who.name()).await;
