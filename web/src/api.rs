@@ -42,6 +42,13 @@ impl Failure {
     }
 }
 
+/// An answer's status, ETag and body.
+async fn unpack(response: Response) -> Result<(u16, String, String), Failure> {
+    let etag = response.headers().get("ETag").unwrap_or_default();
+    let text = response.text().await.map_err(|_| Failure::Network)?;
+    Ok((response.status(), etag, text))
+}
+
 /// Every body is parsed into a `Value`, then read by the library's small
 /// derived readers (`profile::wire`): serde's derives would cost the
 /// widget's size budget.
@@ -107,40 +114,18 @@ impl Client {
         format!("{}/v1/photos/{id}", self.base)
     }
 
-    /// A call of the customer's own API at `path` (after `/v1/customers/me`),
-    /// as the panels make them: `make` is gloo's `Request::get`, `put` or
-    /// `delete`; the answer is its status, its ETag and its body.
+    /// A call of the customer's own API at `path` (after `/v1/customers/me`):
+    /// `make` is gloo's `Request::get`, `put`, `patch` or `delete`. On a 401
+    /// it is sent once more with a fresh token. Every request of the widget
+    /// goes through here, so its code is in the module once.
     pub async fn call(
         &self,
         make: fn(&str) -> RequestBuilder,
         path: &str,
-        body: Option<(String, wasm_bindgen::JsValue)>,
-        if_match: Option<String>,
-    ) -> Result<(u16, String, String), Failure> {
-        let url = self.url(path);
-        let build = || {
-            let mut builder = make(&url);
-            if let Some((media_type, _)) = &body {
-                builder = builder.header("Content-Type", media_type);
-            }
-            if let Some(tag) = &if_match {
-                builder = builder.header("If-Match", tag);
-            }
-            builder
-        };
-        let response = self.send(build, body.as_ref().map(|(_, b)| b)).await?;
-        let etag = response.headers().get("ETag").unwrap_or_default();
-        let text = response.text().await.map_err(|_| Failure::Network)?;
-        Ok((response.status(), etag, text))
-    }
-
-    /// Sends a request made by `build` (with `body`); on a 401, once more
-    /// with a fresh token.
-    async fn send(
-        &self,
-        build: impl Fn() -> RequestBuilder,
-        body: Option<&wasm_bindgen::JsValue>,
+        body: Option<(&str, wasm_bindgen::JsValue)>,
+        if_match: Option<&str>,
     ) -> Result<Response, Failure> {
+        let url = self.url(path);
         let mut retried = false;
         loop {
             let cached = self.token.borrow().clone();
@@ -149,12 +134,15 @@ impl Client {
                 None => self.fresh_token().await?,
             };
             // The channel the customer's history records for their changes.
-            let builder = build()
+            let mut builder = make(&url)
                 .header("Authorization", &format!("Bearer {token}"))
                 .header("Accept-Language", self.language)
                 .header("X-Profile-Source", "widget");
-            let request = match body {
-                Some(body) => builder.body(body.clone()),
+            if let Some(tag) = if_match {
+                builder = builder.header("If-Match", tag);
+            }
+            let request = match &body {
+                Some((media_type, body)) => builder.header("Content-Type", media_type).body(body),
                 None => builder.build(),
             }
             .map_err(|_| Failure::Network)?;
@@ -170,6 +158,17 @@ impl Client {
         }
     }
 
+    /// A call's status, ETag and body.
+    pub async fn answer(
+        &self,
+        make: fn(&str) -> RequestBuilder,
+        path: &str,
+        body: Option<(&str, wasm_bindgen::JsValue)>,
+        if_match: Option<&str>,
+    ) -> Result<(u16, String, String), Failure> {
+        unpack(self.call(make, path, body, if_match).await?).await
+    }
+
     /// The answer to a read (its body and ETag), unless it was a 401: then
     /// read again.
     async fn read(
@@ -177,15 +176,13 @@ impl Client {
         path: &str,
         preloaded: Option<Response>,
     ) -> Result<(String, String), Failure> {
-        let response = match preloaded {
-            Some(response) if response.status() != 401 => response,
-            _ => self.send(|| Request::get(&self.url(path)), None).await?,
+        let (status, etag, body) = match preloaded {
+            Some(response) if response.status() != 401 => unpack(response).await?,
+            _ => self.answer(Request::get, path, None, None).await?,
         };
-        if !response.ok() {
-            return Err(Failure::Status(response.status()));
+        if !(200..300).contains(&status) {
+            return Err(Failure::Status(status));
         }
-        let etag = response.headers().get("ETag").unwrap_or_default();
-        let body = response.text().await.map_err(|_| Failure::Network)?;
         Ok((body, etag))
     }
 
@@ -202,30 +199,17 @@ impl Client {
 
     /// Saves a merge patch made against the version `etag`.
     pub async fn save(&self, etag: &str, patch: &Value) -> Result<Loaded, Failure> {
-        let body = crate::json::stringify(patch);
-        let response = self
-            .send(
-                || {
-                    Request::patch(&self.url(""))
-                        .header("Content-Type", "application/merge-patch+json")
-                        .header("If-Match", etag)
-                },
-                Some(&body.into()),
-            )
-            .await?;
-        match response.status() {
-            200 => {
-                let etag = response.headers().get("ETag").unwrap_or_default();
-                let body = response.text().await.map_err(|_| Failure::Network)?;
-                Ok(Loaded {
-                    profile: parse(&body)?,
-                    etag,
-                })
-            }
+        let body = crate::json::stringify(patch).into();
+        let body = Some(("application/merge-patch+json", body));
+        let (status, etag, text) = self.answer(Request::patch, "", body, Some(etag)).await?;
+        match status {
+            200 => Ok(Loaded {
+                profile: parse(&text)?,
+                etag,
+            }),
             412 => Err(Failure::Conflict),
-            status @ (409 | 422) => {
-                let body = response.text().await.unwrap_or_default();
-                let errors = parse(&body)
+            409 | 422 => {
+                let errors = parse(&text)
                     .ok()
                     .and_then(|problem| profile::wire::field_errors(&problem).ok())
                     .unwrap_or_default();

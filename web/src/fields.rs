@@ -21,11 +21,12 @@ fn describe(form: Form, control: El, pointer: &str, help: bool) -> El {
         })
         .bind_attr("aria-describedby", move || {
             let mut ids = Vec::new();
+            let (help_id, error_id) = (format!("{id}-help"), format!("{id}-error"));
             if help {
-                ids.push(format!("{id}-help"));
+                ids.push(help_id.as_str());
             }
             if form.error_for(&p_described).is_some() {
-                ids.push(format!("{id}-error"));
+                ids.push(error_id.as_str());
             }
             (!ids.is_empty()).then(|| ids.join(" "))
         })
@@ -234,7 +235,7 @@ fn checkbox(form: Form, field: &Field) -> El {
             let base = format!("/consents/{purpose}");
             wrapped.child(
                 El::new("p")
-                    .attr("class", "cp-consent-date")
+                    .attr("class", "cp-help cp-consent-date")
                     .bind_text(move || consent_date(form, &base)),
             )
         }
@@ -259,7 +260,7 @@ fn consent_date(form: Form, base: &str) -> String {
         } else {
             "consent_withdrawn"
         };
-        let date = crate::panels::local_time(&at, form.language, false);
+        let date = crate::panels::local_date(&at, form.language);
         let mut text = form.t(key).replace("{date}", &date);
         if let Some(version) = d.stored_at(&format!("{base}/policy_version")).as_str() {
             text.push_str(" · ");

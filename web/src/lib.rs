@@ -169,13 +169,13 @@ fn widget(
     };
     load(preloaded);
     // Once the customer erased their profile: what the widget says instead.
-    let deleted = RwSignal::new(None::<String>);
+    let deleted = RwSignal::new(String::new());
     let backend: Rc<dyn Backend> = Rc::new(PageBackend {
         client: client.clone(),
         host,
     });
     let phase = move || {
-        if deleted.with(Option::is_some) {
+        if !deleted.with(String::is_empty) {
             return "deleted".to_owned();
         }
         match state.with(|s| s.as_ref().map(Result::is_ok)) {
@@ -197,7 +197,8 @@ fn widget(
                 .attr("role", "alert")
                 .child(El::new("p").text(text(message, language)))
         };
-        if let Some(said) = deleted.get_untracked() {
+        let said = deleted.get_untracked();
+        if !said.is_empty() {
             // Nothing of the profile is left on the page.
             return vec![
                 El::new("p")
@@ -230,7 +231,7 @@ fn widget(
             }
             Ok((schema, loaded)) => match Form::new(&schema, loaded, language) {
                 Some(form) => {
-                    let gone = Rc::new(move || deleted.set(Some(form.t("deleted"))));
+                    let gone = Rc::new(move || deleted.set(form.t("deleted")));
                     El::new("div")
                         .child(profile_form(form, &schema, backend.clone()))
                         .child(panels::panels(form, client.clone(), backend.clone(), gone))

@@ -72,11 +72,17 @@ pub(crate) fn display(form: Form, value: &Value, control: Control) -> String {
         Value::String(s) => s.clone(),
         Value::Number(n) => number_text(form, n),
         Value::Array(items) if items.is_empty() => form.t("not_given"),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| display(form, item, control))
-            .collect::<Vec<_>>()
-            .join("; "),
+        // Not `join` on the Strings: one instantiation of it (for `&str`) is enough.
+        Value::Array(items) => {
+            let mut all = String::new();
+            for item in items {
+                if !all.is_empty() {
+                    all.push_str("; ");
+                }
+                all.push_str(&display(form, item, control));
+            }
+            all
+        }
         Value::Object(map) => {
             let parts: Vec<&str> = map
                 .iter()

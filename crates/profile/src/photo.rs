@@ -9,6 +9,8 @@ pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_SIDE: u64 = 4096;
 /// The media types a photo may be sent as.
 pub const MEDIA_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
+/// The media types, as a file picker's `accept` lists them.
+pub const ACCEPT: &str = "image/jpeg,image/png,image/webp";
 /// Where a photo's errors point.
 pub const POINTER: &str = "/photo";
 
@@ -78,6 +80,11 @@ mod tests {
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
     const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0];
     const WEBP: &[u8] = b"RIFF\x10\0\0\0WEBPVP8 ";
+
+    #[test]
+    fn the_picker_accepts_the_media_types() {
+        assert_eq!(ACCEPT, MEDIA_TYPES.join(","));
+    }
 
     #[test]
     fn the_type_is_read_from_the_bytes() {
