@@ -162,11 +162,6 @@ pub async fn read_profile(token: &str) -> (Value, String) {
     (response.json().await.expect("a profile"), etag)
 }
 
-/// axe-core as the project installs it (`worker/node_modules`).
-pub fn axe_path() -> std::path::PathBuf {
-    xtask::root().join("worker/node_modules/axe-core/axe.min.js")
-}
-
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
@@ -331,6 +326,37 @@ impl Browser {
             .click()
             .await
             .expect("clicking Save");
+    }
+
+    /// axe-core's violations on the page (the widget's open shadow root
+    /// included), with axe-core as the project installs it.
+    pub async fn axe_violations(&self) -> Vec<Value> {
+        let path = xtask::root().join("worker/node_modules/axe-core/axe.min.js");
+        let source =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        self.client.execute(&source, vec![]).await.unwrap();
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document.querySelector('customer-profile'), {resultTypes: ['violations']})
+                    .then(r => done(r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}))));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        result.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Clicks Save and waits until the form says the changes were saved.
+    pub async fn save_and_wait(&self) {
+        self.save().await;
+        self.wait_for_widget_prop(
+            ".cp-form > [role=status]",
+            "textContent",
+            "Your changes were saved.",
+        )
+        .await;
     }
 
     /// Closes the browser; call at the end of each test.

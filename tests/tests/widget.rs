@@ -238,32 +238,11 @@ async fn a_change_made_in_another_session_is_merged_and_the_customer_chooses() {
     );
 }
 
-fn axe_source() -> String {
-    let path = e2e::axe_path();
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// axe-core's violations on the page (the widget's open shadow root included).
-async fn axe_violations(browser: &Browser) -> Vec<Value> {
-    browser.client.execute(&axe_source(), vec![]).await.unwrap();
-    let result = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document.querySelector('customer-profile'), {resultTypes: ['violations']})
-                .then(r => done(r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}))));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    result.as_array().cloned().unwrap_or_default()
-}
-
 #[tokio::test]
 async fn it_is_accessible_fits_narrow_screens_and_is_photographed_for_review() {
     let customer = unique_customer("widget-a11y");
     let browser = Browser::open_demo(&customer).await;
-    let violations = axe_violations(&browser).await;
+    let violations = browser.axe_violations().await;
     assert!(violations.is_empty(), "axe-core: {violations:#?}");
 
     // With messages and the error summary showing, too.
@@ -271,7 +250,7 @@ async fn it_is_accessible_fits_narrow_screens_and_is_photographed_for_review() {
     browser.type_into("#cp-mobile_phone", "call me").await;
     browser.save().await;
     browser.widget_element(".cp-summary:not([hidden]) a").await;
-    let violations = axe_violations(&browser).await;
+    let violations = browser.axe_violations().await;
     assert!(
         violations.is_empty(),
         "axe-core with errors: {violations:#?}"

@@ -7,6 +7,8 @@
 mod clean;
 
 pub use clean::clean;
+#[cfg(feature = "fuzzing")]
+pub use clean::has_metadata;
 
 use crate::admin::{self, admin};
 use crate::auth;

@@ -77,11 +77,8 @@ pub async fn erase(
 ) -> ApiResult<String> {
     let name = who.name();
     match send(env, &name, &Ask::Erase { who, by, if_match }).await? {
-        Reply::Missing => Err(ApiError::NotFound),
         Reply::Erased { id } => Ok(id),
-        Reply::Stale { etag } => Err(ApiError::PreconditionFailed(etag)),
-        Reply::Busy { retry_after } => Err(ApiError::TooManyWrites(retry_after)),
-        _ => Err(ApiError::Internal("unexpected reply to erase".into())),
+        other => Err(refused(other, "erase")),
     }
 }
 
@@ -106,11 +103,20 @@ pub async fn set_photo(
     };
     match send(env, &name, &ask).await? {
         Reply::Profile { profile } => Ok(*profile),
-        Reply::Missing => Err(ApiError::NotFound),
-        Reply::Gone => Err(ApiError::Erased),
-        Reply::Busy { retry_after } => Err(ApiError::TooManyWrites(retry_after)),
-        Reply::Stale { etag } => Err(ApiError::PreconditionFailed(etag)),
-        _ => Err(ApiError::Internal("unexpected reply to a photo".into())),
+        other => Err(refused(other, "a photo")),
+    }
+}
+
+/// Why a write was refused: no profile (404), an erased customer whose
+/// return is suppressed (410), too many writes (429), a stale `If-Match`
+/// (412); any other reply is ours to explain (500).
+fn refused(reply: Reply, to: &str) -> ApiError {
+    match reply {
+        Reply::Missing => ApiError::NotFound,
+        Reply::Gone => ApiError::Erased,
+        Reply::Busy { retry_after } => ApiError::TooManyWrites(retry_after),
+        Reply::Stale { etag } => ApiError::PreconditionFailed(etag),
+        _ => ApiError::Internal(format!("unexpected reply to {to}")),
     }
 }
 
@@ -183,10 +189,6 @@ pub async fn write(
     };
     match send(env, &name, &ask).await? {
         Reply::Profile { profile } => Ok(*profile),
-        Reply::Missing => Err(ApiError::NotFound),
-        Reply::Gone => Err(ApiError::Erased),
-        Reply::Busy { retry_after } => Err(ApiError::TooManyWrites(retry_after)),
-        Reply::Stale { etag } => Err(ApiError::PreconditionFailed(etag)),
         Reply::Invalid { errors } => {
             let rules = Box::new(rules.clone());
             if errors.iter().all(|e| e.code == Code::EmailTaken) {
@@ -195,7 +197,7 @@ pub async fn write(
                 Err(ApiError::InvalidProfile(errors, rules))
             }
         }
-        _ => Err(ApiError::Internal("unexpected reply to a write".into())),
+        other => Err(refused(other, "a write")),
     }
 }
 

@@ -74,7 +74,42 @@ pub fn clean(media_type: &str, bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
             webp.encoder().bytes()
         }
     };
-    Ok(cleaned.to_vec())
+    // What is kept must pass the same checks: a picture whose parts the two
+    // readers see differently (a frame header hidden in a segment that goes)
+    // is refused, not stored with a size nobody checked.
+    let cleaned = cleaned.to_vec();
+    let pixels = imagesize::blob_size(&cleaned)
+        .ok()
+        .map(|size| (size.width as u64, size.height as u64));
+    match check_bytes(media_type, &cleaned, pixels) {
+        Some(error) => Err(error),
+        None => Ok(cleaned),
+    }
+}
+
+/// Whether `bytes` still hold a metadata container that [`clean`] removes,
+/// as the container's own reader sees them: what the fuzz target checks of
+/// every picture it keeps. (A malformed file can hide bytes inside parts
+/// that are kept; it is the uploader's own picture, so that hides nothing
+/// of anyone else's. What a camera writes, in the places it writes it, goes.)
+#[cfg(any(test, feature = "fuzzing"))]
+pub fn has_metadata(media_type: &str, bytes: &[u8]) -> bool {
+    let bytes = Bytes::copy_from_slice(bytes);
+    match media_type {
+        "image/jpeg" => Jpeg::from_bytes(bytes).is_ok_and(|jpeg| {
+            jpeg.segments()
+                .iter()
+                .any(|s| !kept_in_jpeg(s.marker(), s.contents()))
+        }),
+        "image/png" => Png::from_bytes(bytes).is_ok_and(|png| {
+            png.chunks()
+                .iter()
+                .any(|c| PNG_METADATA.contains(&c.kind()))
+        }),
+        _ => WebP::from_bytes(bytes).is_ok_and(|webp| {
+            webp.has_chunk(img_parts::webp::CHUNK_EXIF) || webp.has_chunk(CHUNK_XMP)
+        }),
+    }
 }
 
 /// Whether a JPEG segment before the first scan is kept: the picture's own

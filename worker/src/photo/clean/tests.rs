@@ -1,4 +1,4 @@
-use super::{clean, jpeg_tail};
+use super::{clean, has_metadata, jpeg_tail};
 use profile::Code;
 
 const JPEG: &[u8] = include_bytes!("../../../../tests/fixtures/gps.jpg");
@@ -21,6 +21,8 @@ const PERSONAL: [&[u8]; 6] = [
 ];
 
 fn assert_clean(before: &[u8], after: &[u8]) {
+    let media_type = profile::photo::sniff(before).unwrap();
+    assert!(has_metadata(media_type, before) && !has_metadata(media_type, after));
     assert!(
         contains(before, b"PhoneMaker"),
         "the fixture carries metadata"
@@ -115,4 +117,15 @@ fn a_picture_must_be_what_it_is_sent_as_and_not_too_many_pixels() {
     let mut big = JPEG.to_vec();
     big.resize(profile::photo::MAX_BYTES + 1, 0);
     assert_eq!(code("image/jpeg", &big), Code::ImageTooLarge);
+}
+
+#[test]
+fn a_size_only_the_original_shows_is_refused() {
+    // Found by the fuzz target `photo`: a JPEG whose size the header reader
+    // found in bytes that stripping removes. What is kept is checked again.
+    let found = include_bytes!("fuzz-found-size.jpg");
+    if let Ok(kept) = clean("image/jpeg", found) {
+        let size = imagesize::blob_size(&kept).expect("a kept picture has a size");
+        assert!(size.width <= 4096 && size.height <= 4096);
+    }
 }
