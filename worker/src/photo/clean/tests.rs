@@ -1,4 +1,4 @@
-use super::{clean, has_metadata, jpeg_tail};
+use super::{clean, has_metadata, jpeg_tail, png_without_metadata};
 use profile::Code;
 
 const JPEG: &[u8] = include_bytes!("../../../../tests/fixtures/gps.jpg");
@@ -128,4 +128,20 @@ fn a_size_only_the_original_shows_is_refused() {
         let size = imagesize::blob_size(&kept).expect("a kept picture has a size");
         assert!(size.width <= 4096 && size.height <= 4096);
     }
+}
+
+#[test]
+fn png_chunks_that_do_not_add_up_are_refused_and_nothing_follows_the_end() {
+    let mut trailing = PNG.to_vec();
+    trailing.extend_from_slice(b"tEXtafter the end");
+    let kept = png_without_metadata(&trailing).unwrap();
+    assert!(kept.ends_with(b"IEND\xAE\x42\x60\x82"));
+    assert!(!contains(&kept, b"after the end"));
+    // Cut short, without its end, or a chunk longer than the file.
+    assert_eq!(png_without_metadata(&PNG[..PNG.len() - 12]), None);
+    assert_eq!(png_without_metadata(&PNG[..PNG.len() - 3]), None);
+    let mut long = PNG[..8].to_vec();
+    long.extend_from_slice(b"\xFF\xFF\xFF\xF0IHDR");
+    assert_eq!(png_without_metadata(&long), None);
+    assert_eq!(png_without_metadata(b"\x89PNG"), None);
 }
