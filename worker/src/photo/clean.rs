@@ -1,7 +1,7 @@
 //! A photo checked from its bytes and stripped of its metadata without
-//! being decoded or encoded again. Stripping keeps what the picture needs to look right (its colour profile)
-//! and drops what tells about the person: a phone writes where and when a
-//! picture was taken into EXIF and XMP.
+//! being decoded or encoded again. Stripping keeps what the picture needs to
+//! look right (its colour profile) and drops what tells about the person: a
+//! phone writes where and when a picture was taken into EXIF and XMP.
 
 use img_parts::jpeg::{Jpeg, JpegSegment, markers};
 use img_parts::riff::RiffContent;
@@ -26,51 +26,48 @@ pub fn clean(media_type: &str, bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
     if let Some(error) = check_bytes(media_type, bytes, pixels) {
         return Err(error);
     }
-    let not_readable = |_| FieldError::new(profile::photo::POINTER, profile::Code::ImageType);
+    let unreadable = || FieldError::new(profile::photo::POINTER, profile::Code::ImageType);
     let original = bytes;
     let bytes = Bytes::copy_from_slice(bytes);
-    let cleaned =
-        match media_type {
-            "image/jpeg" => {
-                let mut jpeg = Jpeg::from_bytes(bytes).map_err(not_readable)?;
-                let segments = jpeg.segments_mut();
-                segments.retain(|segment| kept_in_jpeg(segment.marker(), segment.contents()));
-                // img-parts keeps all that follows the first scan's header as one
-                // piece (the rest of the file): later scans, and whatever a camera
-                // appended after the picture (a second image, with its own EXIF).
-                // That piece is walked here.
-                if let Some(last) = segments.pop_if(|last| last.has_entropy()) {
-                    let rest = last.len_with_entropy() - last.len();
-                    let tail = jpeg_tail(&original[original.len() - rest..]);
-                    segments.push(JpegSegment::new_with_entropy(
-                        last.marker(),
-                        last.contents().clone(),
-                        Bytes::from(tail),
-                    ));
-                }
-                jpeg.encoder().bytes()
+    let cleaned = match media_type {
+        "image/jpeg" => {
+            let mut jpeg = Jpeg::from_bytes(bytes).map_err(|_| unreadable())?;
+            let segments = jpeg.segments_mut();
+            segments.retain(|segment| kept_in_jpeg(segment.marker(), segment.contents()));
+            // img-parts keeps all that follows the first scan's header as one
+            // piece (the rest of the file): later scans, and whatever a camera
+            // appended after the picture (a second image, with its own EXIF).
+            // That piece is walked here.
+            if let Some(last) = segments.pop_if(|last| last.has_entropy()) {
+                let rest = last.len_with_entropy() - last.len();
+                let tail = jpeg_tail(&original[original.len() - rest..]);
+                segments.push(JpegSegment::new_with_entropy(
+                    last.marker(),
+                    last.contents().clone(),
+                    Bytes::from(tail),
+                ));
             }
-            "image/png" => Bytes::from(png_without_metadata(original).ok_or_else(|| {
-                FieldError::new(profile::photo::POINTER, profile::Code::ImageType)
-            })?),
-            _ => {
-                let mut webp = WebP::from_bytes(bytes).map_err(not_readable)?;
-                webp.remove_chunks_by_id(CHUNK_XMP);
-                // Also clears the header's EXIF flag (not its XMP flag: below).
-                webp.set_exif(None);
-                for chunk in webp.chunks_mut() {
-                    if chunk.id() == CHUNK_VP8X
-                        && let RiffContent::Data(data) = chunk.content_mut()
-                        && !data.is_empty()
-                    {
-                        let mut header = data.to_vec();
-                        header[0] &= !WEBP_XMP_FLAG;
-                        *data = Bytes::from(header);
-                    }
+            jpeg.encoder().bytes()
+        }
+        "image/png" => Bytes::from(png_without_metadata(original).ok_or_else(unreadable)?),
+        _ => {
+            let mut webp = WebP::from_bytes(bytes).map_err(|_| unreadable())?;
+            webp.remove_chunks_by_id(CHUNK_XMP);
+            // Also clears the header's EXIF flag (not its XMP flag: below).
+            webp.set_exif(None);
+            for chunk in webp.chunks_mut() {
+                if chunk.id() == CHUNK_VP8X
+                    && let RiffContent::Data(data) = chunk.content_mut()
+                    && !data.is_empty()
+                {
+                    let mut header = data.to_vec();
+                    header[0] &= !WEBP_XMP_FLAG;
+                    *data = Bytes::from(header);
                 }
-                webp.encoder().bytes()
             }
-        };
+            webp.encoder().bytes()
+        }
+    };
     // What is kept must pass the same checks: a picture whose parts the two
     // readers see differently (a frame header hidden in a segment that goes)
     // is refused, not stored with a size nobody checked.
