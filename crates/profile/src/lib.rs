@@ -36,6 +36,7 @@ pub mod custom;
 pub mod dates;
 pub mod email;
 pub mod error;
+pub mod events;
 pub mod imports;
 pub mod keys;
 pub mod labels;
