@@ -1,4 +1,5 @@
 use super::*;
+use Operation::*;
 
 #[test]
 fn every_operation_has_one_route_and_every_route_its_own_method_and_path() {

@@ -1,0 +1,423 @@
+//! The route table itself: every route with its operation, method, path,
+//! caller, media types and statuses (see the module above for what each means).
+
+use super::{Caller, Operation, Route, Scope};
+
+const JSON: &[&str] = &["application/json"];
+const PATCH: &[&str] = &["application/merge-patch+json", "application/json"];
+const NONE: &[&str] = &[];
+pub(super) const NDJSON: &[&str] = &["application/x-ndjson"];
+pub(super) const IMAGES: &[&str] = &crate::photo::MEDIA_TYPES;
+
+const fn route(
+    operation: Operation,
+    method: &'static str,
+    path: &'static str,
+    caller: Caller,
+    accepts: &'static [&'static str],
+    statuses: &'static [u16],
+) -> Route {
+    Route {
+        operation,
+        method,
+        path,
+        caller,
+        accepts,
+        statuses,
+        takes: None,
+        answers: None,
+        records: false,
+    }
+}
+
+impl Route {
+    const fn takes(mut self, schema: &'static str) -> Route {
+        self.takes = Some(schema);
+        self
+    }
+
+    const fn answers(mut self, schema: &'static str) -> Route {
+        self.answers = Some(schema);
+        self
+    }
+
+    const fn records(mut self) -> Route {
+        self.records = true;
+        self
+    }
+}
+
+use Caller::{Admin, Anyone, Customer, Dev, Operator, Preflight};
+use Operation::*;
+use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite};
+
+/// Every route. The methods of one path are listed in the order a 405's
+/// `Allow` header names them.
+/// The fixed paths come before the `{name}` ones they would also match
+/// (`/v1/customers/me` before `/v1/customers/{id}`).
+pub const ROUTES: [Route; 43] = [
+    route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
+    route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
+    route(
+        GetMe,
+        "GET",
+        "/v1/customers/me",
+        Customer,
+        NONE,
+        &[200, 304, 400, 401, 403, 410],
+    )
+    .answers("Profile")
+    .records(),
+    route(
+        ReplaceMe,
+        "PUT",
+        "/v1/customers/me",
+        Customer,
+        JSON,
+        &[200, 400, 401, 403, 409, 410, 412, 413, 415, 422, 428, 429],
+    )
+    .takes("Profile")
+    .answers("Profile")
+    .records(),
+    route(
+        PatchMe,
+        "PATCH",
+        "/v1/customers/me",
+        Customer,
+        PATCH,
+        &[200, 400, 401, 403, 409, 410, 412, 413, 415, 422, 428, 429],
+    )
+    .takes("Profile")
+    .answers("Profile")
+    .records(),
+    route(
+        EraseMe,
+        "DELETE",
+        "/v1/customers/me",
+        Customer,
+        NONE,
+        &[204, 400, 401, 403, 404, 409, 412, 422, 428, 429],
+    )
+    .records(),
+    route(
+        PreflightMe,
+        "OPTIONS",
+        "/v1/customers/me",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
+        GetMySchema,
+        "GET",
+        "/v1/customers/me/schema",
+        Customer,
+        NONE,
+        &[200, 401, 403],
+    )
+    .answers("FormSchema"),
+    route(
+        PreflightMySchema,
+        "OPTIONS",
+        "/v1/customers/me/schema",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
+        GetMyHistory,
+        "GET",
+        "/v1/customers/me/history",
+        Customer,
+        NONE,
+        &[200, 400, 401, 403],
+    )
+    .answers("HistoryPage"),
+    route(
+        PreflightMyHistory,
+        "OPTIONS",
+        "/v1/customers/me/history",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
+        GetMyConsents,
+        "GET",
+        "/v1/customers/me/consents",
+        Customer,
+        NONE,
+        &[200, 401, 403],
+    )
+    .answers("ConsentRecord"),
+    route(
+        PreflightMyConsents,
+        "OPTIONS",
+        "/v1/customers/me/consents",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
+        ExportMe,
+        "GET",
+        "/v1/customers/me/export",
+        Customer,
+        NONE,
+        &[200, 401, 403],
+    )
+    .answers("Export"),
+    route(
+        PreflightMyExport,
+        "OPTIONS",
+        "/v1/customers/me/export",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
+        PutMyPhoto,
+        "PUT",
+        "/v1/customers/me/photo",
+        Customer,
+        IMAGES,
+        &[200, 400, 401, 403, 409, 410, 412, 413, 415, 422, 429],
+    )
+    .answers("Profile")
+    .records(),
+    route(
+        DeleteMyPhoto,
+        "DELETE",
+        "/v1/customers/me/photo",
+        Customer,
+        NONE,
+        &[200, 400, 401, 403, 409, 410, 412, 422, 429],
+    )
+    .answers("Profile")
+    .records(),
+    route(
+        PreflightMyPhoto,
+        "OPTIONS",
+        "/v1/customers/me/photo",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
+        GetPhoto,
+        "GET",
+        "/v1/photos/{photo_id}",
+        Anyone,
+        NONE,
+        &[200, 404],
+    ),
+    route(
+        GetTenant,
+        "GET",
+        "/v1/tenants/{tenant}",
+        Operator,
+        NONE,
+        &[200, 401, 404],
+    )
+    .answers("TenantConfig"),
+    route(
+        PutTenant,
+        "PUT",
+        "/v1/tenants/{tenant}",
+        Operator,
+        JSON,
+        &[200, 400, 401, 409, 412, 413, 415, 422],
+    )
+    .takes("TenantConfig")
+    .answers("TenantConfig"),
+    route(
+        GetRules,
+        "GET",
+        "/v1/tenants/{tenant}/rules",
+        Admin(RulesWrite),
+        NONE,
+        &[200, 401, 403, 404],
+    )
+    .answers("TenantRules"),
+    route(
+        PutRules,
+        "PUT",
+        "/v1/tenants/{tenant}/rules",
+        Admin(RulesWrite),
+        JSON,
+        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 428],
+    )
+    .takes("TenantRules")
+    .answers("TenantRules"),
+    route(
+        IssueKey,
+        "POST",
+        "/v1/tenants/{tenant}/keys",
+        Operator,
+        JSON,
+        &[201, 400, 401, 404, 409, 413, 415, 422],
+    )
+    .takes("KeyRequest")
+    .answers("IssuedKey"),
+    route(
+        ListKeys,
+        "GET",
+        "/v1/tenants/{tenant}/keys",
+        Operator,
+        NONE,
+        &[200, 401, 404],
+    )
+    .answers("KeyList"),
+    route(
+        RevokeKey,
+        "DELETE",
+        "/v1/tenants/{tenant}/keys/{key_id}",
+        Operator,
+        NONE,
+        &[204, 400, 401, 404, 409, 422],
+    ),
+    route(
+        GetAudit,
+        "GET",
+        "/v1/tenants/{tenant}/audit",
+        Operator,
+        NONE,
+        &[200, 400, 401, 404],
+    )
+    .answers("AuditPage"),
+    route(
+        ListCustomers,
+        "GET",
+        "/v1/customers",
+        Admin(CustomersRead),
+        NONE,
+        &[200, 400, 401, 403],
+    )
+    .answers("CustomerPage"),
+    route(
+        SearchCustomers,
+        "POST",
+        "/v1/customers/search",
+        Admin(CustomersRead),
+        JSON,
+        &[200, 400, 401, 403, 409, 413, 415, 422],
+    )
+    .takes("Search")
+    .answers("Found"),
+    route(
+        ImportCustomers,
+        "POST",
+        "/v1/customers/import",
+        Admin(CustomersWrite),
+        NDJSON,
+        &[202, 400, 401, 403, 409, 413, 415, 422],
+    )
+    .answers("ImportStarted")
+    .records(),
+    route(
+        GetImport,
+        "GET",
+        "/v1/customers/import/{import_id}",
+        Admin(CustomersWrite),
+        NONE,
+        &[200, 401, 403, 404],
+    )
+    .answers("ImportStatus"),
+    route(
+        GetCustomer,
+        "GET",
+        "/v1/customers/{id}",
+        Admin(CustomersRead),
+        NONE,
+        &[200, 304, 401, 403, 404],
+    )
+    .answers("Profile"),
+    route(
+        ReplaceCustomer,
+        "PUT",
+        "/v1/customers/{id}",
+        Admin(CustomersWrite),
+        JSON,
+        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429],
+    )
+    .takes("Profile")
+    .answers("Profile")
+    .records(),
+    route(
+        PatchCustomer,
+        "PATCH",
+        "/v1/customers/{id}",
+        Admin(CustomersWrite),
+        PATCH,
+        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429],
+    )
+    .takes("Profile")
+    .answers("Profile")
+    .records(),
+    route(
+        EraseCustomer,
+        "DELETE",
+        "/v1/customers/{id}",
+        Admin(CustomersErase),
+        NONE,
+        &[204, 400, 401, 403, 404, 409, 412, 422, 429],
+    )
+    .records(),
+    route(
+        GetCustomerHistory,
+        "GET",
+        "/v1/customers/{id}/history",
+        Admin(CustomersRead),
+        NONE,
+        &[200, 400, 401, 403, 404],
+    )
+    .answers("HistoryPage"),
+    route(
+        GetCustomerConsents,
+        "GET",
+        "/v1/customers/{id}/consents",
+        Admin(CustomersRead),
+        NONE,
+        &[200, 401, 403, 404],
+    )
+    .answers("ConsentRecord"),
+    route(
+        ExportCustomer,
+        "GET",
+        "/v1/customers/{id}/export",
+        Admin(CustomersRead),
+        NONE,
+        &[200, 401, 403, 404],
+    )
+    .answers("Export"),
+    route(
+        LiftSuppression,
+        "DELETE",
+        "/v1/customers/{id}/suppression",
+        Admin(CustomersErase),
+        NONE,
+        &[204, 400, 401, 403, 404, 409, 422],
+    ),
+    route(
+        PutCustomerPhoto,
+        "PUT",
+        "/v1/customers/{id}/photo",
+        Admin(CustomersWrite),
+        IMAGES,
+        &[200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429],
+    )
+    .answers("Profile")
+    .records(),
+    route(
+        DeleteCustomerPhoto,
+        "DELETE",
+        "/v1/customers/{id}/photo",
+        Admin(CustomersWrite),
+        NONE,
+        &[200, 400, 401, 403, 404, 409, 412, 422, 429],
+    )
+    .answers("Profile")
+    .records(),
+    route(DevToken, "GET", "/dev/token", Dev, NONE, &[200]),
+    route(DemoPage, "GET", "/demo", Dev, NONE, &[200]),
+];
