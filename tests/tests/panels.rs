@@ -56,6 +56,18 @@ async fn choose(browser: &Browser, path: &str) {
         .unwrap();
 }
 
+/// Chooses the picture at `path` and waits until the widget says it was saved.
+async fn choose_saved(browser: &Browser, path: &str) {
+    choose(browser, path).await;
+    browser
+        .wait_for_widget_prop(
+            ".cp-photo [role=status]",
+            "textContent",
+            "Your photo was saved.",
+        )
+        .await;
+}
+
 const PICTURE: &[u8] = include_bytes!("../fixtures/gps.jpg");
 const HUGE: &[u8] = include_bytes!("../fixtures/huge.png");
 
@@ -119,14 +131,7 @@ async fn a_customer_chooses_a_photo_with_the_keyboard_and_sees_it_after_a_reload
         )
         .await;
 
-    choose(&browser, &file("me.jpg", PICTURE)).await;
-    browser
-        .wait_for_widget_prop(
-            ".cp-photo [role=status]",
-            "textContent",
-            "Your photo was saved.",
-        )
-        .await;
+    choose_saved(&browser, &file("me.jpg", PICTURE)).await;
     let shown = ".cp-photo-preview";
     wait_until(
         &browser,
@@ -382,14 +387,7 @@ async fn every_panel_open_passes_axe_core() {
     let customer = unique_customer("panels-axe");
     patch_over_api(&customer, &json!({"consents": {"sms": {"granted": true}}})).await;
     let browser = Browser::open_demo(&customer).await;
-    choose(&browser, &file("me.jpg", PICTURE)).await;
-    browser
-        .wait_for_widget_prop(
-            ".cp-photo [role=status]",
-            "textContent",
-            "Your photo was saved.",
-        )
-        .await;
+    choose_saved(&browser, &file("me.jpg", PICTURE)).await;
     for panel in [".cp-history summary", ".cp-delete summary"] {
         browser.widget_element(panel).await.click().await.unwrap();
     }
