@@ -8,9 +8,11 @@ use crate::clock::now_ms;
 use serde::Deserialize;
 use worker::SqlStorageValue;
 
-pub const TABLES: [&str; 2] = [
+pub const TABLES: [&str; 3] = [
     // When each write of the last minute came (ms).
     "CREATE TABLE IF NOT EXISTS writes (at REAL NOT NULL)",
+    // Each write drops the rows past the minute and reads the oldest left.
+    "CREATE INDEX IF NOT EXISTS writes_at ON writes (at)",
     crate::idempotency::TABLE,
 ];
 
