@@ -16,6 +16,7 @@ pub mod admin;
 pub mod in_flight;
 pub mod keys;
 pub mod linearizable;
+pub mod receiver;
 pub mod site;
 
 pub use xtask::server::dev_var;

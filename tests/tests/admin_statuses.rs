@@ -12,6 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 const PNG: &[u8] = include_bytes!("../fixtures/meta.png");
 
+#[path = "admin_statuses/webhooks.rs"]
+mod webhooks;
+
 /// One request and the status it must get.
 struct Try {
     operation: Operation,
@@ -143,6 +146,9 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
         .unwrap()
         .to_owned();
 
+    let (hooks_key, _) = key(t, &["webhooks:write"]).await;
+    let hook_tries = webhooks::tries(t, &hooks_key, &read_only, &big).await;
+    let looped = webhooks::endpoint(t).await;
     let tries = vec![
         tried(GetTenant, &format!("/v1/tenants/{t}"), op, 200),
         tried(GetTenant, &format!("/v1/tenants/{t}"), None, 401),
@@ -391,7 +397,7 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
         ),
     ];
     let mut seen: BTreeMap<String, BTreeSet<u16>> = BTreeMap::new();
-    for t in tries {
+    for t in tries.into_iter().chain(hook_tries) {
         let mut request = http().request(t.method.clone(), format!("{}{}", base_url(), t.path));
         if let Some(key) = &t.key {
             request = request.bearer_auth(key);
@@ -428,15 +434,19 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
     // Every write takes an Idempotency-Key: a malformed one is a 400, one
     // reused with another request a 422, and one still in flight a 409.
     for route in ROUTES.iter().filter(|r| {
-        matches!(r.caller, Caller::Operator | Caller::Admin(_)) && r.takes_idempotency_key()
+        matches!(
+            r.caller,
+            Caller::Operator | Caller::Admin(_) | Caller::Manager(_)
+        ) && r.takes_idempotency_key()
     }) {
         let path = route
             .path
             .replace("{tenant}", t)
             .replace("{key_id}", "0123456789ab")
-            .replace("{id}", "s-flight");
+            .replace("{id}", "s-flight")
+            .replace("{webhook_id}", &looped);
         let bearer = match route.caller {
-            Caller::Operator => operator.as_str(),
+            Caller::Operator | Caller::Manager(_) => operator.as_str(),
             _ => full.as_str(),
         };
         let mut statuses = Vec::new();
@@ -476,10 +486,12 @@ async fn every_operator_and_admin_route_answers_each_status_of_the_table() {
             .extend(statuses);
     }
     let mut routes = 0;
-    for route in ROUTES
-        .iter()
-        .filter(|r| matches!(r.caller, Caller::Operator | Caller::Admin(_)))
-    {
+    for route in ROUTES.iter().filter(|r| {
+        matches!(
+            r.caller,
+            Caller::Operator | Caller::Admin(_) | Caller::Manager(_)
+        )
+    }) {
         let documented: BTreeSet<u16> = route.statuses.iter().copied().collect();
         assert_eq!(
             seen.get(route.operation.as_str()),

@@ -127,15 +127,22 @@ async fn the_document_has_exactly_the_routes_of_the_table() {
         let operation = &doc["paths"][route.path][&method];
         assert!(operation.is_object(), "{what} is not documented");
         assert_eq!(operation["operationId"], route.operation.as_str(), "{what}");
-        let security = match route.caller.security() {
-            Some((scheme, role)) => {
+        let requirements: Vec<Value> = route
+            .caller
+            .security()
+            .into_iter()
+            .map(|(scheme, role)| {
                 let roles: Vec<&str> = role.iter().map(|scope| scope.as_str()).collect();
-                json!([{ scheme: roles }])
-            }
-            None => Value::Null,
+                json!({ scheme: roles })
+            })
+            .collect();
+        let security = if requirements.is_empty() {
+            Value::Null
+        } else {
+            Value::Array(requirements)
         };
         let schemes = &doc["components"]["securitySchemes"];
-        if let Some((scheme, _)) = route.caller.security() {
+        for (scheme, _) in route.caller.security() {
             assert!(schemes[scheme].is_object(), "{what}: no scheme {scheme}");
         }
         let parameters: Vec<&str> = doc["paths"][route.path]["parameters"]

@@ -20,17 +20,19 @@ use std::rc::Rc;
 use worker::worker_sys::DurableObjectState;
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
+mod alarm;
 mod claims;
 mod client;
 mod import;
 mod index;
 mod limits;
+pub mod outbox;
 mod photo;
 mod rights;
 
 pub use client::{
-    consents, erase, export, history, import, keep_key, lift, read, read_as, set_photo, uses_email,
-    write,
+    consents, erase, export, history, import, keep_key, lift, read, read_as, requeue, set_photo,
+    uses_email, write,
 };
 
 use crate::clock::{now_ms, now_rfc3339};
@@ -142,6 +144,11 @@ enum Ask {
     Key {
         ask: crate::idempotency::KeyAsk,
     },
+    /// A dead letter replayed: the event goes back to the outbox for this endpoint.
+    Requeue {
+        event: Value,
+        endpoint: String,
+    },
 }
 
 /// How a write changes the profile.
@@ -204,6 +211,8 @@ pub struct CustomerObject {
     /// The same state as the platform's object, for `atomic::all_or_nothing`.
     object: DurableObjectState,
     env: Env,
+    /// Whether a request asked for the alarm while it ran (see `alarm`).
+    woken: std::cell::Cell<bool>,
 }
 
 impl DurableObject for CustomerObject {
@@ -225,10 +234,16 @@ impl DurableObject for CustomerObject {
         .chain(rights::TABLES)
         .chain(limits::TABLES)
         .chain(photo::TABLES)
+        .chain(outbox::TABLES)
         {
             sql.exec(table, None).expect("creating the customer tables");
         }
-        Self { state, object, env }
+        Self {
+            state,
+            object,
+            env,
+            woken: std::cell::Cell::new(false),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -295,15 +310,16 @@ impl DurableObject for CustomerObject {
                 let sql = self.state.storage().sql();
                 return Response::from_json(&crate::idempotency::answer(&sql, ask, now_ms())?);
             }
+            Ask::Requeue { event, endpoint } => {
+                self.requeue(&event, &endpoint).await?;
+                return Response::from_json(&true);
+            }
         };
         Response::from_json(&reply)
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
-        self.tell_index().await?;
-        self.drop_old_history().await?;
-        self.delete_old_photos().await?;
-        Response::ok("indexed")
+        self.duties().await
     }
 }
 

@@ -2,6 +2,8 @@
 //! `DEV_ENDPOINTS=on` comes from `worker/.dev.vars`, which is never deployed:
 //! anywhere else, a token minter would let anyone become any customer.
 
+pub mod events;
+
 use crate::auth::now_seconds;
 use crate::error::{ApiError, ApiResult};
 use crate::token::{AUDIENCE, valid_subject};

@@ -264,6 +264,22 @@ async fn store(
                 Ok(Some((Store::Tenant(admin.tenant), caller)))
             }
         }
+        Caller::Manager(scope) => {
+            let tenant = values[0].as_str();
+            let key = auth::bearer(req).ok_or(ApiError::Unauthorized)?;
+            let caller = if profile::keys::parse(&key).is_some() {
+                let admin = admin::admin(req, env, scope).await?;
+                if admin.tenant != tenant {
+                    return Err(ApiError::NotFound);
+                }
+                format!("key:{}", admin.key_id)
+            } else {
+                auth::operator(req, env)?;
+                "operator".into()
+            };
+            let valid = crate::tenant::valid_tenant_id(tenant);
+            Ok(valid.then(|| (Store::Tenant(tenant.to_owned()), caller)))
+        }
         Caller::Operator => {
             auth::operator(req, env)?;
             let tenant = values.first().filter(|t| crate::tenant::valid_tenant_id(t));

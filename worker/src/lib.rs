@@ -38,6 +38,7 @@ mod tenant;
 mod tenant_object;
 mod token;
 mod webcrypto;
+mod webhook;
 
 pub use customer::CustomerObject;
 pub use email_claim::EmailClaim;

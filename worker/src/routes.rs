@@ -93,6 +93,19 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         Operation::SearchCustomers => admin::search_customers(req, env, route.accepts).await,
         Operation::DevToken => dev::token(&req, env).await,
         Operation::DemoPage => dev::demo_page(),
+        Operation::DevEvents => dev::events::page(env).await,
+        Operation::DevReceive => dev::events::receive(req, env).await,
+        Operation::ListWebhooks
+        | Operation::CreateWebhook
+        | Operation::ListDeliveries
+        | Operation::UpdateWebhook
+        | Operation::DeleteWebhook
+        | Operation::RotateWebhookSecret
+        | Operation::TestWebhook
+        | Operation::ListDeadLetters
+        | Operation::ReplayDeadLetters => {
+            crate::webhook::routes::handle(req, env, route, &values).await
+        }
     }
 }
 

@@ -32,6 +32,9 @@ pub struct TenantConfig {
     /// History retention, writes per minute, and whether an erased customer may return.
     #[serde(default)]
     pub privacy: profile::rights::Privacy,
+    /// How events are delivered to the tenant's webhook endpoints: the retry schedule and the timeout.
+    #[serde(default)]
+    pub webhooks: profile::webhooks::WebhookSettings,
 }
 
 /// A token lives at most this long when the tenant does not say.
@@ -195,6 +198,7 @@ impl TenantConfig {
             }
         }
         errors.extend(self.privacy.errors("/privacy"));
+        errors.extend(self.webhooks.errors("/webhooks"));
         if let Err(rule_errors) = profile::Rules::checked(self.rules.clone()) {
             errors.extend(rule_errors.into_iter().map(|mut e| {
                 e.pointer = format!("/rules{}", e.pointer);

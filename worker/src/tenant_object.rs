@@ -23,6 +23,8 @@
 //! version of the same profile, or by a new profile of the customer, so
 //! answers arriving out of order cannot undo each other.
 
+pub mod webhooks;
+
 use crate::clock::now_ms;
 use crate::tenant::TenantConfig;
 use profile::keys::{AuditEntry, AuditPage, KeyInfo};
@@ -93,6 +95,8 @@ pub enum Ask {
     },
     /// An `Idempotency-Key` of a write that is not one customer's.
     Key(crate::idempotency::KeyAsk),
+    /// The tenant's webhooks.
+    Hooks(webhooks::HookAsk),
 }
 
 /// A change of a tenant's configuration.
@@ -162,7 +166,12 @@ impl DurableObject for TenantObject {
                 version INTEGER NOT NULL,
                 body TEXT NOT NULL)",
             crate::idempotency::TABLE,
-        ] {
+            // A row while KV lacks the stored configuration (a write failed).
+            "CREATE TABLE IF NOT EXISTS kv_behind (slot INTEGER PRIMARY KEY CHECK (slot = 1))",
+        ]
+        .into_iter()
+        .chain(webhooks::TABLES)
+        {
             sql.exec(table, None).expect("creating the tenant tables");
         }
         Self { state, env }
@@ -247,6 +256,7 @@ impl DurableObject for TenantObject {
                 Response::from_json(&true)
             }
             Ask::Customers { after } => Response::from_json(&self.customers(after)?),
+            Ask::Hooks(ask) => Response::from_json(&self.hooks(ask).await?),
             Ask::Config { tenant } => Response::from_json(&self.config(&tenant).await?),
             Ask::Configure {
                 tenant,
@@ -269,14 +279,24 @@ impl DurableObject for TenantObject {
         }
     }
 
-    /// Writes the configuration to KV again after a write that failed.
+    /// Writes the configuration to KV again after a write that failed, and
+    /// hands dead letters being replayed back to their outboxes.
     async fn alarm(&self) -> worker::Result<Response> {
-        if let Some((tenant, versioned)) = self.stored_config()? {
+        let sql = self.state.storage().sql();
+        let behind: Vec<serde_json::Value> =
+            sql.exec("SELECT slot FROM kv_behind", None)?.to_array()?;
+        if !behind.is_empty()
+            && let Some((tenant, versioned)) = self.stored_config()?
+        {
             crate::tenant::store(&self.env, &tenant, &versioned.config)
                 .await
                 .map_err(|_| worker::Error::RustError("KV could not be written".into()))?;
+            sql.exec("DELETE FROM kv_behind", None)?;
         }
-        Response::ok("stored")
+        if self.replay_some().await? {
+            self.state.storage().set_alarm(0i64).await?;
+        }
+        Response::ok("done")
     }
 }
 
@@ -455,6 +475,10 @@ impl TenantObject {
             .await
             .is_err()
         {
+            self.state
+                .storage()
+                .sql()
+                .exec("INSERT OR IGNORE INTO kv_behind (slot) VALUES (1)", None)?;
             self.state.storage().set_alarm(1000i64).await?;
         }
         Ok(Configured::Stored(Box::new(versioned)))

@@ -49,7 +49,18 @@ crate::wire_enum! {
         SearchCustomers = "searchCustomers",
         ImportCustomers = "importCustomers",
         GetImport = "getImport",
+        ListWebhooks = "listWebhooks",
+        CreateWebhook = "createWebhook",
+        UpdateWebhook = "updateWebhook",
+        DeleteWebhook = "deleteWebhook",
+        RotateWebhookSecret = "rotateWebhookSecret",
+        TestWebhook = "testWebhook",
+        ListDeliveries = "listDeliveries",
+        ListDeadLetters = "listDeadLetters",
+        ReplayDeadLetters = "replayDeadLetters",
         DevToken = "devToken",
+        DevEvents = "devEvents",
+        DevReceive = "devReceive",
         DemoPage = "demoPage",
     }
 }
@@ -66,6 +77,8 @@ crate::wire_enum! {
         CustomersErase = "customers:erase",
         /// Manage the tenant's rules: its fields, custom fields and messages.
         RulesWrite = "rules:write",
+        /// Manage the tenant's webhook endpoints, read their delivery log and replay dead letters.
+        WebhooksWrite = "webhooks:write",
     }
 }
 
@@ -83,19 +96,23 @@ pub enum Caller {
     /// A tenant's backend, with an admin key that has this scope (`admin`
     /// in the document, the scope as its role).
     Admin(Scope),
+    /// The operator, or a tenant's backend with an admin key that has this scope.
+    Manager(Scope),
     /// Local development only, when `DEV_ENDPOINTS` is set; not in the document.
     Dev,
 }
 
 impl Caller {
-    /// The OpenAPI document's security requirement: the scheme, and the role
-    /// (an admin key's scope) it needs; `None` for routes without credentials.
-    pub fn security(self) -> Option<(&'static str, Option<Scope>)> {
+    /// The OpenAPI document's security requirements, any one of which
+    /// suffices: each a scheme and the role (an admin key's scope) it needs;
+    /// none for routes without credentials.
+    pub fn security(self) -> Vec<(&'static str, Option<Scope>)> {
         match self {
-            Caller::Customer => Some(("customer", None)),
-            Caller::Operator => Some(("operator", None)),
-            Caller::Admin(scope) => Some(("admin", Some(scope))),
-            Caller::Anyone | Caller::Preflight | Caller::Dev => None,
+            Caller::Customer => vec![("customer", None)],
+            Caller::Operator => vec![("operator", None)],
+            Caller::Admin(scope) => vec![("admin", Some(scope))],
+            Caller::Manager(scope) => vec![("operator", None), ("admin", Some(scope))],
+            Caller::Anyone | Caller::Preflight | Caller::Dev => Vec::new(),
         }
     }
 }
@@ -154,7 +171,7 @@ impl Route {
         matches!(self.method, "PATCH" | "PUT" | "POST" | "DELETE")
             && matches!(
                 self.caller,
-                Caller::Customer | Caller::Admin(_) | Caller::Operator
+                Caller::Customer | Caller::Admin(_) | Caller::Operator | Caller::Manager(_)
             )
     }
 }

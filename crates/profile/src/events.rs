@@ -33,6 +33,7 @@ crate::wire_enum! {
 
 /// Whom an event is about: the profile's own id and the tenant's id for the customer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Subject {
     pub id: String,
     pub external_id: String,
@@ -40,6 +41,7 @@ pub struct Subject {
 
 /// What an event says beyond who and when; each type has its own members.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Data {
     /// `customer.created` and `customer.updated`: the names of what changed
@@ -65,6 +67,7 @@ pub enum Data {
 
 /// One event, as its body is sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     /// Unique, and the same on every attempt: the receiver's idempotency key
     /// (the `webhook-id` header).

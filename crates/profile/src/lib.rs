@@ -59,6 +59,7 @@ pub mod text;
 pub mod ui;
 pub mod validate;
 pub mod view;
+pub mod webhooks;
 pub mod wire;
 pub mod words;
 

@@ -42,6 +42,18 @@ pub fn schemas() -> Map<String, Value> {
     add::<crate::rights::HistoryPage>(&mut all);
     add::<crate::rights::ConsentRecord>(&mut all);
     add::<crate::rights::Export>(&mut all);
+    add::<crate::webhooks::WebhookSettings>(&mut all);
+    add::<crate::webhooks::WebhookRequest>(&mut all);
+    add::<crate::webhooks::WebhookChange>(&mut all);
+    add::<crate::webhooks::WebhookList>(&mut all);
+    add::<crate::webhooks::CreatedWebhook>(&mut all);
+    add::<crate::webhooks::RotateSecret>(&mut all);
+    add::<crate::webhooks::RotatedSecret>(&mut all);
+    add::<crate::webhooks::DeliveryPage>(&mut all);
+    add::<crate::webhooks::DeadLetterPage>(&mut all);
+    add::<crate::webhooks::Replay>(&mut all);
+    add::<crate::webhooks::TestDelivery>(&mut all);
+    add::<crate::events::Event>(&mut all);
     let mut schemas: Map<String, Value> = all
         .into_iter()
         .map(|(name, schema)| {

@@ -163,14 +163,19 @@ fn operation(route: &Route, old: Option<Value>) -> Value {
     let mut op = old.unwrap_or_else(|| json!({"summary": route.operation.as_str()}));
     op["operationId"] = json!(route.operation.as_str());
     let members = op.as_object_mut().expect("an operation is an object");
-    match route.caller.security() {
-        Some((scheme, role)) => {
+    let security: Vec<Value> = route
+        .caller
+        .security()
+        .into_iter()
+        .map(|(scheme, role)| {
             let roles: Vec<&str> = role.iter().map(|scope| scope.as_str()).collect();
-            members.insert("security".into(), json!([{ scheme: roles }]));
-        }
-        None => {
-            members.remove("security");
-        }
+            json!({ scheme: roles })
+        })
+        .collect();
+    if security.is_empty() {
+        members.remove("security");
+    } else {
+        members.insert("security".into(), Value::Array(security));
     }
     if route.accepts.is_empty() {
         members.remove("requestBody");

@@ -60,7 +60,7 @@ pub fn run(tools: &Tools, schemathesis: &std::path::Path, budget: &Budget) -> Re
         .header("Authorization", &format!("Bearer {operator_key}"))
         .send_json(serde_json::json!({
             "name": "Schemathesis",
-            "scopes": ["customers:read", "customers:write", "customers:erase", "rules:write"]
+            "scopes": ["customers:read", "customers:write", "customers:erase", "rules:write", "webhooks:write"]
         }))
         .map_err(|e| format!("issuing an admin key: {e}"))?;
     let issued: serde_json::Value = issued

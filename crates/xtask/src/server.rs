@@ -256,6 +256,47 @@ pub fn create_demo_tenant(base_url: &str) -> Result<()> {
     Ok(())
 }
 
+/// Gives the demo tenant a webhook endpoint that the dev Worker serves
+/// itself (`/dev/events`, which lists what it received), unless it has one:
+/// one on another port is moved to this one.
+pub fn ensure_demo_webhook(base_url: &str) -> Result<()> {
+    let hooks = format!("{base_url}/v1/tenants/demo/webhooks");
+    let bearer = format!("Bearer {}", dev_var("OPERATOR_KEY")?);
+    let wanted = format!("{base_url}/dev/events");
+    let fail = |e: ureq::Error| format!("giving the demo tenant a webhook endpoint: {e}");
+    let listed: serde_json::Value = agent()
+        .get(&hooks)
+        .header("Authorization", &bearer)
+        .call()
+        .map_err(fail)?
+        .body_mut()
+        .read_json()
+        .map_err(fail)?;
+    let endpoints = listed["webhooks"].as_array().cloned().unwrap_or_default();
+    if endpoints.iter().any(|e| e["url"] == wanted.as_str()) {
+        return Ok(());
+    }
+    let moved = endpoints.iter().find(|e| {
+        e["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/dev/events"))
+    });
+    let body = serde_json::json!({"url": wanted});
+    match moved.and_then(|e| e["id"].as_str()) {
+        Some(id) => agent()
+            .patch(&format!("{hooks}/{id}"))
+            .header("Authorization", &bearer)
+            .send_json(&body)
+            .map_err(fail)?,
+        None => agent()
+            .post(&hooks)
+            .header("Authorization", &bearer)
+            .send_json(&body)
+            .map_err(fail)?,
+    };
+    Ok(())
+}
+
 /// `cargo xtask dev [--port N]`.
 pub fn dev(args: &[String]) -> Result<()> {
     let port = match args {
@@ -287,10 +328,12 @@ pub fn dev(args: &[String]) -> Result<()> {
         },
     )?;
     phase("create the demo tenant", || {
-        create_demo_tenant(&server.base_url)
+        create_demo_tenant(&server.base_url)?;
+        ensure_demo_webhook(&server.base_url)
     })?;
     println!();
     println!("    Demo page:  {}/demo", server.base_url);
+    println!("    Its events: {}/dev/events", server.base_url);
     println!("    API:        {}/v1/customers/me", server.base_url);
     println!("    Stop with Ctrl-C.");
     println!();

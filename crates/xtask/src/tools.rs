@@ -161,11 +161,16 @@ const CARGO_TOOLS: &[CargoTool] = &[
 pub const JOSE_VERSION: &str = "6.2.18";
 pub const PYJWT_VERSION: &str = "2.15.1";
 const CRYPTOGRAPHY_VERSION: &str = "50.0.2";
+/// The Standard Webhooks reference implementation, with which the tests'
+/// webhook receiver checks signatures (tests/receiver.py).
+pub const STANDARDWEBHOOKS_VERSION: &str = "1.1.0";
 
-/// Where those libraries are: `jose/node_modules/jose`, and `pyjwt` for PYTHONPATH.
+/// Where those libraries are: `jose/node_modules/jose`, and `pyjwt` and
+/// `webhooks` (standardwebhooks) for PYTHONPATH.
 pub struct TokenLibraries {
     pub jose: PathBuf,
     pub pyjwt: PathBuf,
+    pub webhooks: PathBuf,
 }
 
 /// Their folders in the tools cache, installed or not (named by version, so
@@ -175,6 +180,7 @@ pub fn token_library_dirs() -> Result<TokenLibraries> {
     Ok(TokenLibraries {
         jose: cache.join(format!("jose-{JOSE_VERSION}")),
         pyjwt: cache.join(format!("pyjwt-{PYJWT_VERSION}")),
+        webhooks: cache.join(format!("standardwebhooks-{STANDARDWEBHOOKS_VERSION}")),
     })
 }
 
@@ -208,6 +214,14 @@ pub fn token_libraries() -> Result<TokenLibraries> {
             .arg(format!("PyJWT[crypto]=={PYJWT_VERSION}"))
             .arg(format!("cryptography=={CRYPTOGRAPHY_VERSION}")))
         .map_err(|e| format!("{e}: PyJWT needs Python 3 with pip (python3 -m pip)"))
+    })?;
+    let webhooks_spec = format!("standardwebhooks {STANDARDWEBHOOKS_VERSION}");
+    install_once(&dirs.webhooks, &webhooks_spec, |dir| {
+        run(pip_install(Path::new("python3"))?
+            .arg("--target")
+            .arg(dir)
+            .arg(format!("standardwebhooks=={STANDARDWEBHOOKS_VERSION}")))
+        .map_err(|e| format!("{e}: standardwebhooks needs Python 3 with pip (python3 -m pip)"))
     })?;
     Ok(dirs)
 }

@@ -147,6 +147,18 @@ pub async fn export(env: &Env, who: &Who) -> ApiResult<Option<Export>> {
     }
 }
 
+/// Puts a replayed dead letter back in its customer's outbox for `endpoint`.
+pub async fn requeue(env: &Env, event: &Value, endpoint: &str) -> worker::Result<()> {
+    let member = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+    let tenant = member(&event["tenant"]);
+    let name = super::object_name(&tenant, &member(&event["customer"]["external_id"]));
+    let ask = Ask::Requeue {
+        event: event.clone(),
+        endpoint: endpoint.to_owned(),
+    };
+    ask_object(env, &name, &ask).await.map(|_| ())
+}
+
 /// Lets an erased customer return; 404 if they were never erased.
 pub async fn lift(env: &Env, who: &Who) -> ApiResult<()> {
     match send(env, &who.name(), &Ask::Lift).await? {

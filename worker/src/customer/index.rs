@@ -28,6 +28,7 @@ struct Gone {
 impl CustomerObject {
     /// Asks for the alarm that tells the index.
     pub(super) async fn index_soon(&self) -> worker::Result<()> {
+        self.woken.set(true);
         self.state.storage().set_alarm(0i64).await
     }
 

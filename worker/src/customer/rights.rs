@@ -9,6 +9,7 @@ use crate::clock::{now_ms, now_rfc3339};
 use crate::tenant::Tenant;
 use profile::Profile;
 use profile::email::email_key;
+use profile::events::{Data, Event, EventType, Subject, events_of};
 use profile::rights::{
     ConsentRecord, Export, HISTORY_PAGE, HistoryEntry, HistoryKind, HistoryPage, LedgerEntry,
     Provenance, Tombstone, history_entry, ledger_entries,
@@ -84,9 +85,12 @@ impl CustomerObject {
             "INSERT INTO history (at_ms, body) VALUES (?, ?)",
             vec![SqlStorageValue::Float(now_ms()), json(&entry)?],
         ));
-        for entry in ledger_entries(record.before, profile, &record.by.actor) {
-            statements.push(("INSERT INTO ledger (body) VALUES (?)", vec![json(&entry)?]));
+        let ledger = ledger_entries(record.before, profile, &record.by.actor);
+        for entry in &ledger {
+            statements.push(("INSERT INTO ledger (body) VALUES (?)", vec![json(entry)?]));
         }
+        let events = events_of(profile, &entry, &ledger, super::outbox::new_event_id);
+        statements.extend(super::outbox::enqueue(&events)?);
         statements.extend(more);
         all_or_nothing(&self.object, statements)
     }
@@ -255,6 +259,19 @@ impl CustomerObject {
         .collect();
         statements.push(self.put_tombstone(&tombstone)?);
         statements.push(self.gone(&stored));
+        let erased = Event {
+            id: super::outbox::new_event_id(),
+            kind: EventType::CustomerErased,
+            tenant: stored.tenant.clone(),
+            customer: Subject {
+                id: stored.id.clone(),
+                external_id: stored.external_id.clone(),
+            },
+            version: stored.version,
+            at: tombstone.erased.clone(),
+            data: Data::Nothing {},
+        };
+        statements.extend(super::outbox::enqueue(&[erased])?);
         statements.extend(stored.photo.as_deref().map(super::photo::to_delete));
         all_or_nothing(&self.object, statements)?;
         self.index_soon().await?;
@@ -280,10 +297,10 @@ impl CustomerObject {
     }
 
     /// The alarm's part: drops history entries older than the tenant's
-    /// retention, and sets the alarm again for when the oldest kept one expires.
-    pub(super) async fn drop_old_history(&self) -> worker::Result<()> {
+    /// retention; answers when the oldest kept one expires.
+    pub(super) async fn drop_old_history(&self) -> worker::Result<Option<f64>> {
         let Some(profile) = self.load()? else {
-            return Ok(());
+            return Ok(None);
         };
         let tenant = self.tenant(&profile.tenant).await?;
         let retention_ms = tenant.privacy.history_retention_seconds as f64 * 1000.0;
@@ -299,11 +316,7 @@ impl CustomerObject {
         let oldest: Vec<Oldest> = sql
             .exec("SELECT at_ms FROM history ORDER BY seq LIMIT 1", None)?
             .to_array()?;
-        if let Some(oldest) = oldest.first() {
-            let due = (oldest.at_ms + retention_ms - now_ms()).max(0.0);
-            // A second late at most, so that the entry is surely past its time.
-            self.state.storage().set_alarm(due as i64 + 1000).await?;
-        }
-        Ok(())
+        // A second late at most, so that the entry is surely past its time.
+        Ok(oldest.first().map(|o| o.at_ms + retention_ms + 1000.0))
     }
 }

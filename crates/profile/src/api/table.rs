@@ -47,15 +47,15 @@ impl Route {
     }
 }
 
-use Caller::{Admin, Anyone, Customer, Dev, Operator, Preflight};
+use Caller::{Admin, Anyone, Customer, Dev, Manager, Operator, Preflight};
 use Operation::*;
-use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite};
+use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite, WebhooksWrite};
 
 /// Every route. The methods of one path are listed in the order a 405's
 /// `Allow` header names them.
 /// The fixed paths come before the `{name}` ones they would also match
 /// (`/v1/customers/me` before `/v1/customers/{id}`).
-pub const ROUTES: [Route; 43] = [
+pub const ROUTES: [Route; 54] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -286,6 +286,89 @@ pub const ROUTES: [Route; 43] = [
     )
     .answers("AuditPage"),
     route(
+        ListWebhooks,
+        "GET",
+        "/v1/tenants/{tenant}/webhooks",
+        Manager(WebhooksWrite),
+        NONE,
+        &[200, 401, 403, 404],
+    )
+    .answers("WebhookList"),
+    route(
+        CreateWebhook,
+        "POST",
+        "/v1/tenants/{tenant}/webhooks",
+        Manager(WebhooksWrite),
+        JSON,
+        &[201, 400, 401, 403, 404, 409, 413, 415, 422],
+    )
+    .takes("WebhookRequest")
+    .answers("CreatedWebhook"),
+    route(
+        ListDeliveries,
+        "GET",
+        "/v1/tenants/{tenant}/webhooks/deliveries",
+        Manager(WebhooksWrite),
+        NONE,
+        &[200, 400, 401, 403, 404],
+    )
+    .answers("DeliveryPage"),
+    route(
+        UpdateWebhook,
+        "PATCH",
+        "/v1/tenants/{tenant}/webhooks/{webhook_id}",
+        Manager(WebhooksWrite),
+        JSON,
+        &[200, 400, 401, 403, 404, 409, 413, 415, 422],
+    )
+    .takes("WebhookChange")
+    .answers("Webhook"),
+    route(
+        DeleteWebhook,
+        "DELETE",
+        "/v1/tenants/{tenant}/webhooks/{webhook_id}",
+        Manager(WebhooksWrite),
+        NONE,
+        &[204, 400, 401, 403, 404, 409, 422],
+    ),
+    route(
+        RotateWebhookSecret,
+        "POST",
+        "/v1/tenants/{tenant}/webhooks/{webhook_id}/secret",
+        Manager(WebhooksWrite),
+        JSON,
+        &[200, 400, 401, 403, 404, 409, 413, 415, 422],
+    )
+    .takes("RotateSecret")
+    .answers("RotatedSecret"),
+    route(
+        TestWebhook,
+        "POST",
+        "/v1/tenants/{tenant}/webhooks/{webhook_id}/test",
+        Manager(WebhooksWrite),
+        NONE,
+        &[200, 400, 401, 403, 404, 409, 422],
+    )
+    .answers("TestDelivery"),
+    route(
+        ListDeadLetters,
+        "GET",
+        "/v1/tenants/{tenant}/webhooks/{webhook_id}/dead-letters",
+        Manager(WebhooksWrite),
+        NONE,
+        &[200, 400, 401, 403, 404],
+    )
+    .answers("DeadLetterPage"),
+    route(
+        ReplayDeadLetters,
+        "POST",
+        "/v1/tenants/{tenant}/webhooks/{webhook_id}/dead-letters/replay",
+        Manager(WebhooksWrite),
+        NONE,
+        &[202, 400, 401, 403, 404, 409, 422],
+    )
+    .answers("Replay"),
+    route(
         ListCustomers,
         "GET",
         "/v1/customers",
@@ -420,4 +503,6 @@ pub const ROUTES: [Route; 43] = [
     .records(),
     route(DevToken, "GET", "/dev/token", Dev, NONE, &[200]),
     route(DemoPage, "GET", "/demo", Dev, NONE, &[200]),
+    route(DevEvents, "GET", "/dev/events", Dev, NONE, &[200]),
+    route(DevReceive, "POST", "/dev/events", Dev, JSON, &[204, 401]),
 ];
