@@ -7,6 +7,7 @@
 //! (`crate::tenant_object::webhooks`); `routes` here are the API's.
 
 pub mod routes;
+pub mod url;
 
 use crate::auth::now_seconds;
 use base64::Engine;

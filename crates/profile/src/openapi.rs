@@ -68,6 +68,16 @@ pub fn schemas() -> Map<String, Value> {
     for schema in schemas.values_mut() {
         flatten(schema, &by_name);
     }
+    // An event's `data` is one of its variants; the empty one is `{}` only,
+    // or every other variant would match it too and `oneOf` could never hold.
+    if let Some(Value::Array(variants)) = schemas.get_mut("Data").map(|d| &mut d["oneOf"]) {
+        for variant in variants
+            .iter_mut()
+            .filter(|v| v.get("properties").is_none())
+        {
+            variant["maxProperties"] = Value::from(0);
+        }
+    }
     for (name, property) in properties(&mut schemas, "Profile") {
         let access = FIELDS.iter().find(|f| f.name == name).map(|f| f.access);
         if access != Some(Access::CustomerEditable) {
@@ -182,6 +192,13 @@ mod tests {
         assert!(delivery["properties"]["id"].is_object());
         assert!(delivery["properties"]["city"].is_object());
         assert_eq!(delivery["additionalProperties"], false);
+        let empty = schemas["Data"]["oneOf"].as_array().unwrap().iter();
+        let empty: Vec<&Value> = empty.filter(|v| v["maxProperties"] == 0).collect();
+        assert_eq!(
+            empty.len(),
+            1,
+            "only the empty variant of an event's data is empty"
+        );
         let codes = schemas["Code"]["enum"].as_array().unwrap().len();
         assert_eq!(codes, crate::Code::ALL.len());
         assert!(schemas.contains_key("Translations"));

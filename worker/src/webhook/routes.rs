@@ -3,6 +3,7 @@
 //! lists and replays dead letters, and sends a test event. The tenant's
 //! object does the work (see `crate::tenant_object::webhooks`).
 
+use super::url::endpoint_errors;
 use crate::admin;
 use crate::auth::{self, bearer};
 use crate::error::{ApiError, ApiResult};
@@ -12,7 +13,7 @@ use profile::api::{Operation, Route, Scope};
 use profile::error::{Code, FieldError};
 use profile::webhooks::{
     DEFAULT_OLD_SECRET_SECONDS, MAX_ENDPOINTS, MAX_OLD_SECRET_SECONDS, RotateSecret, WebhookChange,
-    WebhookRequest, endpoint_errors,
+    WebhookRequest,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
