@@ -145,3 +145,18 @@ fn png_chunks_that_do_not_add_up_are_refused_and_nothing_follows_the_end() {
     assert_eq!(png_without_metadata(&long), None);
     assert_eq!(png_without_metadata(b"\x89PNG"), None);
 }
+
+/// Found by the fuzz target `photo`: a picture whose cleaned bytes were
+/// refused when sent again. What is kept must be accepted again, unchanged.
+#[test]
+fn what_is_kept_is_accepted_again_unchanged() {
+    let odd: &[u8] =
+        include_bytes!("../../../../crates/profile/fuzz/seeds/photo/cleaned-unreadable.jpg");
+    let refused = clean("image/jpeg", odd).expect_err("its frame header comes after its scan");
+    assert_eq!(refused.code, Code::ImageType);
+    for media_type in profile::photo::MEDIA_TYPES {
+        if let Ok(kept) = clean(media_type, odd) {
+            assert_eq!(clean(media_type, &kept).ok(), Some(kept), "{media_type}");
+        }
+    }
+}
