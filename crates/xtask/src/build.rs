@@ -38,8 +38,9 @@ pub const WIDGET_BUDGET_BYTES: u64 = 152 * 1024;
 /// after the webhook routes became one question to the tenant's object
 /// whose answer is passed on unread, and events are read back as JSON,
 /// never as `Event`, whose untagged `data` brought serde's buffering
-/// deserializer (830.8 before).
-pub const WORKER_BUDGET_KIB: f64 = 813.5;
+/// deserializer (830.8 before); -> 813.6 when a photo's kept bytes became
+/// cleaned once more and compared (a finding of the fuzz target `photo`).
+pub const WORKER_BUDGET_KIB: f64 = 814.0;
 
 /// The built widget: where its versioned files are, and their sizes.
 pub struct Widget {
