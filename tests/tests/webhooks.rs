@@ -423,15 +423,17 @@ async fn the_test_event_and_what_a_key_may_do() {
     let endpoint = created["id"].as_str().unwrap().to_owned();
     let receiver = Receiver::start(port, &[created["secret"].as_str().unwrap()]).await;
     let test_url = format!("{}/{endpoint}/test", hooks(&base_url(), &t));
-    let tested: Value = http()
-        .post(&test_url)
-        .bearer_auth(&manager)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let send_test = || async {
+        let answer = http()
+            .post(&test_url)
+            .bearer_auth(&manager)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        answer.json::<Value>().await.unwrap()
+    };
+    let tested = send_test().await;
     assert_eq!(tested["delivered"], true, "{tested}");
     assert_eq!(tested["status_code"], 204);
     let received = receiver.received().await;
@@ -447,15 +449,7 @@ async fn the_test_event_and_what_a_key_may_do() {
     )
     .await;
     receiver.control(json!({"fail": 1})).await;
-    let failed: Value = http()
-        .post(&test_url)
-        .bearer_auth(&manager)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let failed = send_test().await;
     assert_eq!(failed["delivered"], false, "{failed}");
     assert_eq!(failed["status_code"], 500);
 
