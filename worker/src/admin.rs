@@ -392,7 +392,8 @@ fn answer(profile: &Profile) -> ApiResult<Response> {
 }
 
 /// No cache may keep it: keys, their lists and the audit log.
-fn private(response: Response) -> ApiResult<Response> {
+/// The response with `Cache-Control: no-store`: it shows what no cache may keep.
+pub(crate) fn private(response: Response) -> ApiResult<Response> {
     let headers = response.headers().clone();
     headers.set("Cache-Control", "no-store")?;
     Ok(response.with_headers(headers))

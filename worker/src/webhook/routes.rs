@@ -4,7 +4,7 @@
 //! object does the work (see `crate::tenant_object::webhooks`).
 
 use super::url::endpoint_errors;
-use crate::admin;
+use crate::admin::{self, private};
 use crate::auth::{self, bearer};
 use crate::error::{ApiError, ApiResult};
 use crate::tenant_object::webhooks::{Cursor, HookAsk};
@@ -42,12 +42,6 @@ async fn manager(req: &Request, env: &Env, tenant: &str) -> ApiResult<String> {
 fn endpoint_id(id: &str) -> ApiResult<String> {
     let valid = id.len() == 16 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     valid.then(|| id.to_owned()).ok_or(ApiError::NotFound)
-}
-
-fn private(response: Response) -> ApiResult<Response> {
-    let headers = response.headers().clone();
-    headers.set("Cache-Control", "no-store")?;
-    Ok(response.with_headers(headers))
 }
 
 /// One of the webhook routes; `values` are the path's tenant and, if named,
