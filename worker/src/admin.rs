@@ -391,8 +391,7 @@ fn answer(profile: &Profile) -> ApiResult<Response> {
     with_etag(Response::from_json(profile)?, &profile.etag())
 }
 
-/// No cache may keep it: keys, their lists and the audit log.
-/// The response with `Cache-Control: no-store`: it shows what no cache may keep.
+/// No cache may keep it: keys, their lists, the audit log, webhook secrets and logs.
 pub(crate) fn private(response: Response) -> ApiResult<Response> {
     let headers = response.headers().clone();
     headers.set("Cache-Control", "no-store")?;
