@@ -2,12 +2,13 @@
 //! killed with SIGKILL while at least 16 writes are in flight, then started
 //! again on the same state folder.
 //!
-//! Each of 24 writers owns one customer and writes it over and over: every
-//! write sets the last name and a new e-mail address, both derived from the
+//! Each of 24 writers owns one customer and writes it over and over, as the
+//! programme's backend (an admin key): every write sets the last name and a
+//! new e-mail address the programme has proven, both derived from the
 //! write's number, so a profile that holds one write's name and another's
-//! address is half-written. A new address is claimed (an `EmailClaim` object)
-//! before the profile is stored and the old one released after, so a crash
-//! can leave a claim behind.
+//! address is half-written. A proven address is claimed (an `EmailClaim`
+//! object) before the profile is stored and the old one released after, so a
+//! crash can leave a claim behind.
 //!
 //! After the restart: every write answered 200 is there (or the one write that
 //! was in flight for that customer, whole); no profile is half-written; every
@@ -83,15 +84,34 @@ async fn read(base: &str, token: &str) -> reqwest::Result<reqwest::Response> {
         .await
 }
 
+/// A new admin key of the demo tenant that may write customers.
+async fn admin_key(base: &str) -> String {
+    let issued: Value = client()
+        .post(format!("{base}/v1/tenants/demo/keys"))
+        .bearer_auth(e2e::admin::operator_key())
+        .json(&json!({"name": "crash", "scopes": ["customers:write"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    issued["key"].as_str().unwrap().to_owned()
+}
+
+/// Writes `customer`'s profile as the programme, which says it proved the address.
 async fn patch(
     base: &str,
-    token: &str,
+    key: &str,
+    customer: &str,
     etag: &str,
     body: &Value,
 ) -> reqwest::Result<reqwest::Response> {
+    let mut body = body.clone();
+    body["email_status"] = json!("verified");
     client()
-        .patch(format!("{base}/v1/customers/me"))
-        .bearer_auth(token)
+        .patch(format!("{base}/v1/customers/{customer}"))
+        .bearer_auth(key)
         .header("If-Match", etag)
         .header("Content-Type", "application/merge-patch+json")
         .body(body.to_string())
@@ -101,6 +121,7 @@ async fn patch(
 
 async fn writer(
     base: String,
+    key: String,
     customer: String,
     in_flight: Arc<AtomicUsize>,
     killed: Arc<AtomicBool>,
@@ -116,7 +137,7 @@ async fn writer(
         let body = json!({"last_name": last_name(n), "email": address(&customer, n)});
         writes.last_sent = n;
         in_flight.fetch_add(1, Ordering::SeqCst);
-        let answer = patch(&base, &token, &etag, &body).await;
+        let answer = patch(&base, &key, &customer, &etag, &body).await;
         in_flight.fetch_sub(1, Ordering::SeqCst);
         match answer {
             Ok(response) if response.status() == StatusCode::OK => {
@@ -210,17 +231,22 @@ fn plant_claim(state: &Path, holder_name: &str) {
         .expect("an address that was released");
     object
         .execute(
-            "INSERT INTO claim (slot, holder) VALUES (1, ?1)",
+            "INSERT INTO claim (slot, holder, verified) VALUES (1, ?1, 1)",
             [holder_name],
         )
         .unwrap();
 }
 
 /// Sets `email` as the probe customer's address: the status and error code.
-async fn probe_claim(base: &str, token: &str, email: &str) -> (StatusCode, Value) {
+async fn probe_claim(
+    base: &str,
+    key: &str,
+    (probe, token): (&str, &str),
+    email: &str,
+) -> (StatusCode, Value) {
     let response = read(base, token).await.unwrap();
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();
-    let answer = patch(base, token, &etag, &json!({"email": email}))
+    let answer = patch(base, key, probe, &etag, &json!({"email": email}))
         .await
         .unwrap();
     let status = answer.status();
@@ -255,6 +281,7 @@ async fn crash_and_check() {
     .unwrap();
     let mut first = first;
     let base = first.base_url.clone();
+    let key = admin_key(&base).await;
 
     // Write until 16 writes are in flight, then kill.
     let in_flight = Arc::new(AtomicUsize::new(0));
@@ -265,6 +292,7 @@ async fn crash_and_check() {
         .map(|customer| {
             tokio::spawn(writer(
                 base.clone(),
+                key.clone(),
                 customer.clone(),
                 in_flight.clone(),
                 killed.clone(),
@@ -371,7 +399,7 @@ async fn crash_and_check() {
     let probe = unique_customer("crash-probe");
     let probe_token = demo_token(&probe);
     for email in held.keys() {
-        let (status, code) = probe_claim(&base, &probe_token, email).await;
+        let (status, code) = probe_claim(&base, &key, (&probe, &probe_token), email).await;
         assert_eq!(
             (status, code.as_str()),
             (StatusCode::CONFLICT, Some("EmailTaken")),
@@ -388,7 +416,7 @@ async fn crash_and_check() {
             if held.contains_key(&email) {
                 continue;
             }
-            let (status, code) = probe_claim(&base, &probe_token, &email).await;
+            let (status, code) = probe_claim(&base, &key, (&probe, &probe_token), &email).await;
             assert_eq!(
                 status,
                 StatusCode::OK,

@@ -1,4 +1,5 @@
-//! Beside the form, the customer's rights: their photo (picked, previewed,
+//! Beside the form: the code that confirms a new e-mail address (while one
+//! is pending), and the customer's rights: their photo (picked, previewed,
 //! replaced, removed), the history of their changes, a download of
 //! everything held about them, and the deletion of their profile. Each
 //! panel asks the API only when the customer uses it.
@@ -64,10 +65,171 @@ fn failed(form: Form, failure: &Failure) -> String {
 pub fn panels(form: Form, client: Client, backend: Rc<dyn Backend>, deleted: Rc<dyn Fn()>) -> El {
     El::new("div")
         .attr("class", "cp-panels")
+        .child(email(form, client.clone()))
         .child(photo(form, client.clone()))
         .child(history(form, client.clone()))
         .child(download(form, client.clone()))
         .child(erase(form, client, backend, deleted))
+}
+
+/// Turns `button` off for the minute between two codes.
+fn cool_down(button: &Element) {
+    let _ = button.set_attribute("disabled", "");
+    let again = button.clone();
+    let wake = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = again.remove_attribute("disabled");
+    });
+    if let Some(window) = web_sys::window() {
+        let wait = profile::verification::RESEND_SECONDS as i32 * 1000;
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(wake.unchecked_ref(), wait);
+    }
+}
+
+/// The pending address: where the code went, the code's field, and a new
+/// code after a minute. Shown only while an address is pending.
+fn email(form: Form, client: Client) -> El {
+    let pending = move || {
+        form.draft
+            .with(|d| d.stored_at("/pending_email").as_str().map(str::to_owned))
+    };
+    let problem = line(true).attr("id", "cp-email-code-error");
+    let said = line(false);
+    let input = El::new("input")
+        .attr("id", "cp-email-code")
+        .attr("inputmode", "numeric")
+        .attr("autocomplete", "one-time-code")
+        .attr("maxlength", "6")
+        .attr("aria-describedby", "cp-email-code-sent cp-email-code-error");
+    let resend = El::new("button")
+        .attr("type", "button")
+        .attr("aria-describedby", "cp-email-resend-wait")
+        .text(&form.t("email_resend"));
+    let (problem_el, said_el, input_el, resend_el) = (
+        problem.0.clone(),
+        said.0.clone(),
+        input.0.clone(),
+        resend.0.clone(),
+    );
+    // A code went out when the address became pending: the next waits a minute.
+    let seen = RefCell::new(None::<String>);
+    let cooled = resend_el.clone();
+    crate::dom::effect(Box::new(move || {
+        let now = pending();
+        if now.is_some() && *seen.borrow() != now {
+            cool_down(&cooled);
+        }
+        *seen.borrow_mut() = now;
+    }));
+    let tell = {
+        let (problem_el, input_el) = (problem_el.clone(), input_el.clone());
+        move |text: &str| {
+            say(&problem_el, text);
+            let _ = if text.is_empty() {
+                input_el.remove_attribute("aria-invalid")
+            } else {
+                input_el.set_attribute("aria-invalid", "true")
+            };
+        }
+    };
+    let confirm = {
+        let (client, tell, said_el) = (client.clone(), tell.clone(), said_el.clone());
+        move |event: web_sys::Event| {
+            event.prevent_default();
+            let input: &HtmlInputElement = input_el.unchecked_ref();
+            let body = crate::json::stringify(&json!({ "code": input.value().trim() }));
+            let (client, tell, said_el, input) =
+                (client.clone(), tell.clone(), said_el.clone(), input.clone());
+            form.spawn(async move {
+                let body = Some(("application/json", JsValue::from_str(&body)));
+                let answer = client
+                    .answer(Request::post, "/email/verify", body, None)
+                    .await;
+                say(&said_el, "");
+                match answer {
+                    Ok((200, etag, body)) => {
+                        if let Some(profile) = crate::json::parse(&body) {
+                            tell("");
+                            input.set_value("");
+                            form.took(profile, etag);
+                            say(&said_el, &form.t("email_confirmed"));
+                        }
+                    }
+                    Ok((_, _, body)) => tell(&trouble(form, &body)),
+                    Err(failure) => tell(&failed(form, &failure)),
+                }
+            });
+        }
+    };
+    let again = move |_| {
+        let (client, tell, said_el, resend_el) = (
+            client.clone(),
+            tell.clone(),
+            said_el.clone(),
+            resend_el.clone(),
+        );
+        form.spawn(async move {
+            let answer = client
+                .answer(Request::post, "/email/code", None, None)
+                .await;
+            match answer {
+                Ok((200, _, _)) => {
+                    tell("");
+                    cool_down(&resend_el);
+                    say(
+                        &said_el,
+                        &form
+                            .t("email_code_sent")
+                            .replace("{email}", &pending().unwrap_or_default()),
+                    );
+                }
+                Ok((429, _, _)) => tell(&form.t("email_resend_wait")),
+                Ok((_, _, body)) => tell(&trouble(form, &body)),
+                Err(failure) => tell(&failed(form, &failure)),
+            }
+        });
+    };
+    let section = El::new("section")
+        .attr("class", "cp-panel cp-email-pending")
+        .attr("aria-labelledby", "cp-email-pending-title")
+        .child(
+            El::new("h2")
+                .attr("id", "cp-email-pending-title")
+                .text(&form.t("email_pending_title")),
+        )
+        .child(
+            El::new("p")
+                .attr("id", "cp-email-code-sent")
+                .bind_text(move || {
+                    form.t("email_code_sent")
+                        .replace("{email}", &pending().unwrap_or_default())
+                }),
+        )
+        .child(
+            El::new("form")
+                .child(
+                    El::new("label")
+                        .attr("for", "cp-email-code")
+                        .text(&form.t("email_code")),
+                )
+                .child(input)
+                .child(
+                    El::new("button")
+                        .attr("type", "submit")
+                        .text(&form.t("email_confirm")),
+                )
+                .on("submit", confirm),
+        )
+        .child(problem)
+        .child(resend.on("click", again))
+        .child(
+            El::new("p")
+                .attr("id", "cp-email-resend-wait")
+                .attr("class", "cp-help")
+                .text(&form.t("email_resend_wait")),
+        )
+        .bind_shown(move || pending().is_some());
+    El::new("div").child(section).child(said)
 }
 
 /// The stored photo's address, if the profile has one.

@@ -15,6 +15,8 @@ pub struct Customer {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub email: Option<String>,
+    /// The token's `email_verified` is `true`: the programme proved `email`.
+    pub email_verified: bool,
     /// The token's `source` and `point_of_sale` claims, if it has them.
     pub source: Option<String>,
     pub point_of_sale: Option<String>,
@@ -61,6 +63,7 @@ pub async fn customer(req: &Request, env: &Env) -> ApiResult<Customer> {
         given_name: claims.given_name,
         family_name: claims.family_name,
         email: claims.email,
+        email_verified: claims.email_verified == Some(serde_json::Value::Bool(true)),
         source: claims.source,
         point_of_sale: claims.point_of_sale,
         config,

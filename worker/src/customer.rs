@@ -3,17 +3,18 @@
 //! consent ledger. It reads, patches, validates and stores without awaiting
 //! in between, so a conditional write can never interleave with another. A
 //! change of e-mail is the exception: it claims the new address (an
-//! `EmailClaim` object) before storing, so it checks the version again after
-//! that await, and stores only if nothing else was written meanwhile. A
+//! `EmailClaim` object) once it is proven, before storing, so it checks the
+//! version again after that await, and stores only if nothing else was
+//! written meanwhile; a customer's new address first waits for its code
+//! (see `verify`). A
 //! change, its history entry and its ledger entries are stored in one
 //! transaction (see `atomic`).
 
 use crate::auth::Customer;
 use crate::email_claim::{self, Claimed};
-use profile::email::{check_email, clean_email, email_key};
+use profile::email::email_key;
 use profile::rights::{ConsentRecord, Export, HistoryKind, HistoryPage, Provenance};
-use profile::text::{check_name, clean_line};
-use profile::{Actor, Change, Code, FieldError, Profile, apply_patch, replace};
+use profile::{Actor, Change, Code, EmailStatus, FieldError, Profile, apply_patch, replace};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::rc::Rc;
@@ -23,16 +24,18 @@ use worker::{DurableObject, Env, Request, Response, State, durable_object};
 mod alarm;
 mod claims;
 mod client;
+mod create;
 mod import;
 mod index;
 mod limits;
 pub mod outbox;
 mod photo;
 mod rights;
+mod verify;
 
 pub use client::{
-    consents, erase, export, history, import, keep_key, lift, read, read_as, requeue, set_photo,
-    uses_email, write,
+    consents, erase, export, history, import, keep_key, lift, read, read_as, requeue, restore,
+    send_code, set_photo, uses_email, verify_email, write,
 };
 
 use crate::clock::{now_ms, now_rfc3339};
@@ -70,6 +73,14 @@ enum Reply {
     /// The profile took its writes for this minute; try again after this many seconds.
     Busy {
         retry_after: u32,
+    },
+    /// No code may go out now (the customer's or the address's limit, or the
+    /// minute between two); try again after this many seconds.
+    TooManyCodes {
+        retry_after: u32,
+    },
+    CodeSent {
+        sent: profile::verification::CodeSent,
     },
     History {
         page: HistoryPage,
@@ -136,9 +147,24 @@ enum Ask {
     Export,
     /// Lets an erased customer return although the tenant suppresses returns.
     Lift,
-    /// From an `EmailClaim`: does this customer use (or is it taking) the address?
+    /// Tries a code for the pending address.
+    VerifyEmail {
+        who: Who,
+        by: Provenance,
+        code: String,
+    },
+    /// Sends another code for the pending address.
+    SendCode {
+        who: Who,
+    },
+    /// From an `EmailClaim`: does this customer hold the address proven (or is it claiming it)?
     UsesEmail {
         email_key: String,
+    },
+    /// Local development only (`/dev/fixture`): stores `body` as the profile
+    /// row, exactly as an earlier release wrote it.
+    Restore {
+        body: String,
     },
     /// An `Idempotency-Key` of this customer's writes.
     Key {
@@ -168,6 +194,12 @@ pub struct Who {
     given_name: Option<String>,
     family_name: Option<String>,
     email: Option<String>,
+    /// The token says the programme proved `email`.
+    #[serde(default)]
+    email_verified: bool,
+    /// The language the request negotiated, for the codes' mails.
+    #[serde(default)]
+    language: Option<String>,
 }
 
 impl Who {
@@ -179,7 +211,15 @@ impl Who {
             given_name: None,
             family_name: None,
             email: None,
+            email_verified: false,
+            language: None,
         }
+    }
+
+    /// This customer, speaking `language` (one of the messages' languages).
+    pub fn speaking(mut self, language: &str) -> Who {
+        self.language = Some(language.to_owned());
+        self
     }
 
     /// The object's name, which `EmailClaim` records as the holder.
@@ -201,6 +241,8 @@ impl From<&Customer> for Who {
             given_name: customer.given_name.clone(),
             family_name: customer.family_name.clone(),
             email: customer.email.clone(),
+            email_verified: customer.email_verified,
+            language: None,
         }
     }
 }
@@ -235,6 +277,7 @@ impl DurableObject for CustomerObject {
         .chain(limits::TABLES)
         .chain(photo::TABLES)
         .chain(outbox::TABLES)
+        .chain(verify::TABLES)
         {
             sql.exec(table, None).expect("creating the customer tables");
         }
@@ -303,8 +346,18 @@ impl DurableObject for CustomerObject {
             Ask::Consents => self.consents()?,
             Ask::Export => self.export()?,
             Ask::Lift => self.lift()?,
+            Ask::VerifyEmail { who, by, code } => self.verify_email(&who, &by, &code).await?,
+            Ask::SendCode { who } => self.send_code(&who).await?,
             Ask::UsesEmail { email_key } => {
                 return Response::from_json(&self.uses_email(&email_key)?);
+            }
+            Ask::Restore { body } => {
+                self.state.storage().sql().exec(
+                    "INSERT INTO profile (slot, body) VALUES (1, ?)
+                     ON CONFLICT (slot) DO UPDATE SET body = excluded.body",
+                    vec![worker::SqlStorageValue::String(body)],
+                )?;
+                return Response::from_json(&true);
             }
             Ask::Key { ask } => {
                 let sql = self.state.storage().sql();
@@ -413,20 +466,33 @@ impl CustomerObject {
             patched.profile.updated = stored.updated.clone();
             HistoryKind::Created
         };
+        let old_key = stored.email.as_deref().map(email_key);
+        let new_key = patched.profile.email.as_deref().map(email_key);
+        let moved = new_key.is_some() && new_key != old_key;
+        if actor == Actor::Customer && moved {
+            // A customer's new address waits for its code.
+            let seconds = tenant.email_verification.code_seconds;
+            return self
+                .pend_email(&who, by, &stored, patched.profile, seconds)
+                .await;
+        }
         let record = rights::Record {
             kind,
             by,
             before: &stored,
             fields: std::mem::take(&mut patched.changed),
         };
-        let old_key = stored.email.as_deref().map(email_key);
-        let new_key = patched.profile.email.as_deref().map(email_key);
-        if new_key != old_key
+        // The tenant's word that it proved the address (see `access`).
+        let proven = patched.profile.email_status == EmailStatus::Verified;
+        let newly_proven = proven && stored.email_status != EmailStatus::Verified;
+        if (moved || newly_proven)
             && let Some(new_key) = &new_key
         {
-            // Claim the new address first; nothing is stored if another customer holds it.
+            // Claim the new address first; nothing is stored if another
+            // customer holds it proven.
             let started = self.begin_claim(new_key)?;
-            let claimed = email_claim::claim(&self.env, &who.tenant, new_key, &who.name()).await;
+            let claimed =
+                email_claim::claim(&self.env, &who.tenant, new_key, &who.name(), proven).await;
             let granted = matches!(claimed, Ok(Claimed::Granted));
             // Other writes may have run while we waited: store only on the version we read,
             // and only while the claim is surely still ours.
@@ -490,69 +556,6 @@ impl CustomerObject {
                 })
             })
             .transpose()
-    }
-
-    /// The stored profile, or a new one: names from the token's `given_name` and
-    /// `family_name`, and its `email` unless another customer holds it. What our
-    /// rules refuse is left out, not an error: the customer can type it. A
-    /// customer who returns after an erasure starts empty: the token's claims
-    /// are what was erased. `None`: erased, and the tenant suppresses returns.
-    async fn load_or_create(&self, who: &Who, by: &Provenance) -> worker::Result<Option<Profile>> {
-        if let Some(profile) = self.load()? {
-            return Ok(Some(profile));
-        }
-        let tenant = self.tenant(&who.tenant).await?;
-        let rules = self.rules(&tenant)?;
-        // Another request may have created the profile while we read the rules.
-        if let Some(profile) = self.load()? {
-            return Ok(Some(profile));
-        }
-        let Some(fresh) = self.fresh_profile(who, &tenant, &rules)? else {
-            return Ok(None);
-        };
-        let mut profile = fresh.clone();
-        if self.tombstone()?.is_none() {
-            let name = |raw: &Option<String>, pointer: &str| {
-                raw.as_deref().map(clean_line).filter(|name| {
-                    check_name(pointer, name, profile::model::NAME_MAX_CHARS).is_none()
-                })
-            };
-            profile.first_name = name(&who.given_name, "/first_name");
-            profile.last_name = name(&who.family_name, "/last_name");
-            let email = who
-                .email
-                .as_deref()
-                .map(clean_email)
-                .filter(|e| check_email("/email", e).is_none());
-            if let Some(email) = email {
-                let key = email_key(&email);
-                self.begin_claim(&key)?;
-                let claimed = email_claim::claim(&self.env, &who.tenant, &key, &who.name()).await;
-                self.end_claim(&key)?;
-                // Another request may have created the profile while we waited.
-                if let Some(existing) = self.load()? {
-                    if matches!(claimed, Ok(Claimed::Granted))
-                        && existing.email.as_deref().map(email_key) != Some(key.clone())
-                    {
-                        let _ =
-                            email_claim::release(&self.env, &who.tenant, &key, &who.name()).await;
-                    }
-                    return Ok(Some(existing));
-                }
-                if matches!(claimed, Ok(Claimed::Granted)) {
-                    profile.email = Some(email);
-                }
-            }
-        }
-        let record = rights::Record {
-            kind: HistoryKind::Created,
-            by,
-            before: &fresh,
-            fields: profile::diff(&fresh, &profile),
-        };
-        self.commit(&profile, record)?;
-        self.index_soon().await?;
-        Ok(Some(profile))
     }
 }
 

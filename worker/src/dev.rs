@@ -66,6 +66,28 @@ pub async fn token(req: &Request, env: &Env) -> ApiResult<Response> {
     Ok(Response::from_json(&json!({"token": token}))?)
 }
 
+/// `POST /dev/fixture`: writes stored data of an earlier release (a file
+/// under `tests/stored/`) into its objects as that release stored it, then
+/// lets each object migrate it as at its first start after an upgrade: the
+/// test of the migrations on the real storage.
+pub async fn fixture(env: &Env, fixture: &serde_json::Value) -> ApiResult<Response> {
+    let text = |value: &serde_json::Value| value.as_str().map(str::to_owned);
+    let bad = || ApiError::MalformedBody("Not a fixture of stored data.".into());
+    let tenant = text(&fixture["tenant"]).ok_or_else(bad)?;
+    for claim in fixture["email_claims"].as_array().ok_or_else(bad)? {
+        let email = text(&claim["email"]).ok_or_else(bad)?;
+        let holder = text(&claim["claim"][0]["holder"]).ok_or_else(bad)?;
+        let key = profile::email::email_key(&email);
+        crate::email_claim::restore(env, &tenant, &key, &holder).await?;
+    }
+    for customer in fixture["customers"].as_array().ok_or_else(bad)? {
+        let subject = text(&customer["subject"]).ok_or_else(bad)?;
+        let body = text(&customer["profile"][0]["body"]).ok_or_else(bad)?;
+        crate::customer::restore(env, &tenant, &subject, body).await?;
+    }
+    Ok(Response::empty()?.with_status(204))
+}
+
 /// `GET /demo`: a small fake loyalty site that embeds the widget.
 pub fn demo_page() -> ApiResult<Response> {
     Ok(Response::from_html(include_str!("demo.html"))?)

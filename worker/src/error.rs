@@ -48,6 +48,8 @@ pub enum ApiError {
     InvalidHeader(String),
     /// The profile took its writes for this minute: try again after this many seconds.
     TooManyWrites(u32),
+    /// No code to prove an address may go out now: try again after this many seconds.
+    TooManyCodes(u32),
     /// The customer's profile was erased, and the tenant suppresses their return.
     Erased,
     /// This `Idempotency-Key` came before with another request.
@@ -94,6 +96,7 @@ impl ApiError {
             ApiError::EmailTaken(..) => (409, "email-taken", "E-mail address in use"),
             ApiError::InvalidHeader(_) => (400, "invalid-header", "Invalid header"),
             ApiError::TooManyWrites(_) => (429, "too-many-writes", "Too many changes"),
+            ApiError::TooManyCodes(_) => (429, "too-many-codes", "Too many codes"),
             ApiError::Erased => (410, "erased", "Profile erased"),
             ApiError::IdempotencyKeyReused => (
                 422,
@@ -160,11 +163,14 @@ impl ApiError {
                 format!("{} field(s) failed validation.", errors.len())
             }
             ApiError::EmailTaken(..) => {
-                "Another customer already uses this e-mail address. Nothing was changed.".into()
+                "Another customer already holds this e-mail address, proven.".into()
             }
             ApiError::InvalidHeader(why) => why.clone(),
             ApiError::TooManyWrites(seconds) => format!(
                 "This profile was changed too often in the last minute. Try again in {seconds} second(s)."
+            ),
+            ApiError::TooManyCodes(seconds) => format!(
+                "No more codes may go to this address or from this profile for now. Try again in {seconds} second(s)."
             ),
             ApiError::Erased => {
                 "This profile was erased, and the programme does not start a new one. Ask the programme if you want to return."
@@ -225,7 +231,9 @@ impl ApiError {
             ApiError::PreconditionFailed(etag) | ApiError::ConfigChanged(Some(etag)) => {
                 headers.set("ETag", etag)?
             }
-            ApiError::TooManyWrites(seconds) => headers.set("Retry-After", &seconds.to_string())?,
+            ApiError::TooManyWrites(seconds) | ApiError::TooManyCodes(seconds) => {
+                headers.set("Retry-After", &seconds.to_string())?
+            }
             _ => {}
         }
         Ok(Response::ok(body.to_string())?

@@ -45,7 +45,11 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         | Operation::PreflightMyHistory
         | Operation::PreflightMyConsents
         | Operation::PreflightMyExport
-        | Operation::PreflightMyPhoto => cors::preflight(&req, env).await,
+        | Operation::PreflightMyPhoto
+        | Operation::PreflightMyEmailVerify
+        | Operation::PreflightMyEmailCode => cors::preflight(&req, env).await,
+        Operation::VerifyMyEmail => verify_my_email(req, env, route).await,
+        Operation::SendMyEmailCode => send_my_code(&req, env).await,
         Operation::PutMyPhoto | Operation::DeleteMyPhoto => photo::mine(req, env, route).await,
         Operation::GetPhoto => photo::serve(env, values[0]).await,
         Operation::PutCustomerPhoto | Operation::DeleteCustomerPhoto => {
@@ -95,6 +99,10 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         Operation::DemoPage => dev::demo_page(),
         Operation::DevEvents => dev::events::page(env).await,
         Operation::DevReceive => dev::events::receive(req, env).await,
+        Operation::DevFixture => {
+            let body = json_body(&mut { req }, route.accepts).await?;
+            dev::fixture(env, &body).await
+        }
         Operation::ListWebhooks
         | Operation::CreateWebhook
         | Operation::ListDeliveries
@@ -149,7 +157,7 @@ async fn write_me(mut req: Request, env: &Env, how: Write, route: &Route) -> Api
     let rules = &who.config.rules;
     let profile = customer::write(
         env,
-        (&who).into(),
+        customer::Who::from(&who).speaking(language(&req)?),
         Actor::Customer,
         by,
         rules,
@@ -161,12 +169,59 @@ async fn write_me(mut req: Request, env: &Env, how: Write, route: &Route) -> Api
     customer_answer(&who, &profile)
 }
 
+/// The request's language among the messages' five (`Accept-Language`).
+fn language(req: &Request) -> ApiResult<&'static str> {
+    let accept_language = req.headers().get("Accept-Language")?.unwrap_or_default();
+    Ok(profile::messages::negotiate(&accept_language))
+}
+
+/// `POST /v1/customers/me/email/verify`: `{"code": "123456"}`.
+async fn verify_my_email(mut req: Request, env: &Env, route: &Route) -> ApiResult<Response> {
+    let who = auth::customer(&req, env).await?;
+    cors::check_tenant_origin(&req, &who)?;
+    let by = rights::of_customer(&req, &who)?;
+    let body = json_body(&mut req, route.accepts).await?;
+    let code = code_of(&body)?;
+    let asking = customer::Who::from(&who).speaking(language(&req)?);
+    let profile = customer::verify_email(env, asking, by, &who.config.rules, code).await?;
+    customer_answer(&who, &profile)
+}
+
+/// The code of a verification's body, or the field error that says what is wrong.
+fn code_of(body: &Value) -> ApiResult<String> {
+    use profile::{Code, FieldError};
+    let error = |pointer: &str, code| ApiError::Validation(vec![FieldError::new(pointer, code)]);
+    let Value::Object(members) = body else {
+        return Err(error("", Code::InvalidType));
+    };
+    if let Some(unknown) = members.keys().find(|k| *k != "code") {
+        let pointer = format!("/{}", profile::error::pointer_segment(unknown));
+        return Err(error(&pointer, Code::UnknownField));
+    }
+    match members.get("code") {
+        Some(Value::String(code)) => Ok(code.clone()),
+        None | Some(Value::Null) => Err(error("/code", Code::Required)),
+        Some(_) => Err(error("/code", Code::InvalidType)),
+    }
+}
+
+/// `POST /v1/customers/me/email/code`: another code for the pending address.
+async fn send_my_code(req: &Request, env: &Env) -> ApiResult<Response> {
+    let who = auth::customer(req, env).await?;
+    cors::check_tenant_origin(req, &who)?;
+    let asking = customer::Who::from(&who).speaking(language(req)?);
+    let sent = customer::send_code(env, asking, &who.config.rules).await?;
+    let response = Response::from_json(&sent)?;
+    let headers = response.headers().clone();
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response.with_headers(headers))
+}
+
 async fn get_schema(req: &Request, env: &Env) -> ApiResult<Response> {
     let who = auth::customer(req, env).await?;
     cors::check_tenant_origin(req, &who)?;
     let rules = who.config.compiled_rules()?;
-    let accept_language = req.headers().get("Accept-Language")?.unwrap_or_default();
-    let language = profile::messages::negotiate(&accept_language);
+    let language = language(req)?;
     let schema = profile::schema::form_schema(&rules, language);
     let response = Response::from_json(&schema)?;
     let headers = response.headers().clone();

@@ -35,6 +35,9 @@ pub struct TenantConfig {
     /// How events are delivered to the tenant's webhook endpoints: the retry schedule and the timeout.
     #[serde(default)]
     pub webhooks: profile::webhooks::WebhookSettings,
+    /// How long the codes that prove customers' e-mail addresses work.
+    #[serde(default)]
+    pub email_verification: profile::verification::VerificationSettings,
 }
 
 /// A token lives at most this long when the tenant does not say.
@@ -199,6 +202,7 @@ impl TenantConfig {
         }
         errors.extend(self.privacy.errors("/privacy"));
         errors.extend(self.webhooks.errors("/webhooks"));
+        errors.extend(self.email_verification.errors("/email_verification"));
         if let Err(rule_errors) = profile::Rules::checked(self.rules.clone()) {
             errors.extend(rule_errors.into_iter().map(|mut e| {
                 e.pointer = format!("/rules{}", e.pointer);

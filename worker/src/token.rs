@@ -123,8 +123,11 @@ pub struct Claims {
     pub given_name: Option<String>,
     /// The last name a new profile starts with.
     pub family_name: Option<String>,
-    /// The e-mail a new profile starts with, unless another customer holds it.
+    /// The e-mail a new profile starts with.
     pub email: Option<String>,
+    /// `true` (the JSON boolean) when the programme has proven `email` itself:
+    /// the new profile then holds it verified. Anything else is "not proven".
+    pub email_verified: Option<serde_json::Value>,
     /// The channel the customer writes through (`widget`, `pos`, `app`...):
     /// recorded with each change, before any `X-Profile-Source` header.
     pub source: Option<String>,

@@ -133,7 +133,9 @@ pub const FIELDS: &[FieldSpec] = &[
     field("preferred_language", CustomerEditable, Personal, Form),
     field("photo", ServerOwned, Personal, Form),
     field("email", CustomerEditable, Contact, Form),
-    field("email_status", ServerOwned, Contact, Form),
+    // The tenant may mark an address it has proven itself as `verified`.
+    field("email_status", AdminOnly, Contact, Form),
+    field("pending_email", ServerOwned, Contact, Record),
     field("mobile_phone", CustomerEditable, Contact, Form),
     field("other_phone", CustomerEditable, Contact, Form),
     field("invoice_address", CustomerEditable, Addresses, Form),

@@ -26,6 +26,10 @@ crate::wire_enum! {
         PutMyPhoto = "putMyPhoto",
         DeleteMyPhoto = "deleteMyPhoto",
         PreflightMyPhoto = "preflightMyPhoto",
+        VerifyMyEmail = "verifyMyEmail",
+        PreflightMyEmailVerify = "preflightMyEmailVerify",
+        SendMyEmailCode = "sendMyEmailCode",
+        PreflightMyEmailCode = "preflightMyEmailCode",
         GetPhoto = "getPhoto",
         GetTenant = "getTenant",
         PutTenant = "putTenant",
@@ -61,6 +65,7 @@ crate::wire_enum! {
         DevToken = "devToken",
         DevEvents = "devEvents",
         DevReceive = "devReceive",
+        DevFixture = "devFixture",
         DemoPage = "demoPage",
     }
 }

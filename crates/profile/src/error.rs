@@ -31,6 +31,12 @@ crate::wire_enum! {
         InvalidEmail,
         /// Another customer of the tenant already uses this e-mail address.
         EmailTaken,
+        /// Not the code sent to the pending address; `attempts_left` more tries.
+        CodeWrong,
+        /// The code has expired, or its attempts are used up: ask for a new one.
+        CodeExpired,
+        /// There is no pending address to confirm.
+        NothingPending,
         /// Not a phone number: digits with an optional leading `+`.
         InvalidPhone,
         /// More than `max` digits.

@@ -1,6 +1,7 @@
 //! The events a programme's backend receives about its customers: what
 //! happened, to whom, at which version of the profile, and never a value (the
-//! backend reads values with its admin key). Derived from the same record a
+//! backend reads values with its admin key), but for one: the code that
+//! proves an e-mail address, which the programme mails itself. Derived from the same record a
 //! change stores in its history and consent ledger, so an event can never say
 //! something the history does not.
 //!
@@ -28,6 +29,9 @@ crate::wire_enum! {
         CustomerErased = "customer.erased.v1",
         /// What `POST /v1/tenants/{tenant}/webhooks/{id}/test` sends.
         Test = "webhook.test.v1",
+        /// A code to mail to a customer's new address: the only event with
+        /// values. Purged on erasure, never replayed once expired.
+        EmailVerificationRequested = "email.verification_requested.v1",
     }
 }
 
@@ -60,6 +64,14 @@ pub enum Data {
         at: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         policy_version: Option<String>,
+    },
+    /// `email.verification_requested`: mail `code` to `email`, in
+    /// `language` (BCP 47); it works until `expires` (RFC 3339).
+    Verification {
+        email: String,
+        code: String,
+        expires: String,
+        language: String,
     },
     /// `customer.erased` and `webhook.test`: nothing more.
     Nothing {},

@@ -119,6 +119,13 @@ fn field_texts(field: &str) -> Option<[&'static str; 5]> {
             "E-poststatus",
             "Статус почты",
         ],
+        "pending_email" => [
+            "New e-mail, not yet confirmed",
+            "Nuevo correo, aún sin confirmar",
+            "Ny e-postadress, ännu inte bekräftad",
+            "Ny e-postadresse, ikke bekreftet ennå",
+            "Новый адрес, ещё не подтверждён",
+        ],
         "photo" => ["Photo", "Foto", "Foto", "Bilde", "Фото"],
         "consents" => [
             "Consents",

@@ -58,6 +58,7 @@ pub mod tenant;
 pub mod text;
 pub mod ui;
 pub mod validate;
+pub mod verification;
 pub mod view;
 pub mod webhooks;
 pub mod wire;

@@ -226,6 +226,27 @@ fn table(code: Code) -> [&'static str; 5] {
             "E-postadressen er allerede i bruk.",
             "Этот адрес электронной почты уже используется.",
         ],
+        CodeWrong => [
+            "That is not the code we sent. Tries left: {attempts_left}.",
+            "Ese no es el código que enviamos. Intentos restantes: {attempts_left}.",
+            "Det är inte koden vi skickade. Försök kvar: {attempts_left}.",
+            "Det er ikke koden vi sendte. Forsøk igjen: {attempts_left}.",
+            "Это не тот код, который мы отправили. Осталось попыток: {attempts_left}.",
+        ],
+        CodeExpired => [
+            "This code can no longer be used. Ask for a new one.",
+            "Este código ya no se puede usar. Pide uno nuevo.",
+            "Koden kan inte längre användas. Be om en ny.",
+            "Koden kan ikke brukes lenger. Be om en ny.",
+            "Этот код больше нельзя использовать. Запросите новый.",
+        ],
+        NothingPending => [
+            "There is no new e-mail address waiting for a code.",
+            "No hay ningún correo nuevo pendiente de código.",
+            "Ingen ny e-postadress väntar på en kod.",
+            "Ingen ny e-postadresse venter på en kode.",
+            "Нет нового адреса, ожидающего кода.",
+        ],
         InvalidPhone => [
             "Enter a phone number: digits, optionally starting with +.",
             "Introduce un número de teléfono: dígitos, opcionalmente con + al inicio.",

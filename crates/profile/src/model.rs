@@ -111,6 +111,11 @@ pub struct Profile {
     pub email: Option<String>,
     #[serde(default)]
     pub email_status: EmailStatus,
+    /// An address the customer asked for and has not yet confirmed with the
+    /// code sent to it (`POST /v1/customers/me/email/verify`); `email`
+    /// stays as it was until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -54,6 +54,9 @@ pub fn schemas() -> Map<String, Value> {
     add::<crate::webhooks::Replay>(&mut all);
     add::<crate::webhooks::TestDelivery>(&mut all);
     add::<crate::events::Event>(&mut all);
+    add::<crate::verification::EmailCode>(&mut all);
+    add::<crate::verification::CodeSent>(&mut all);
+    add::<crate::verification::VerificationSettings>(&mut all);
     let mut schemas: Map<String, Value> = all
         .into_iter()
         .map(|(name, schema)| {

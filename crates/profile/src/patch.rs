@@ -255,7 +255,7 @@ pub fn apply_patch(
             .filter(|e| !is_refused(&e.pointer)),
     );
     stamp_consents(stored, &mut profile, change, patch);
-    reset_verifications(stored, &mut profile);
+    reset_verifications(stored, &mut profile, patch, change.actor);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -376,9 +376,16 @@ fn defined_custom_fields<'a>(
         .filter(|key| rules.custom_field(key).is_some())
 }
 
-/// A verification belongs to the value it verified: a new value is unverified.
-fn reset_verifications(stored: &Profile, profile: &mut Profile) {
-    if profile.email != stored.email {
+/// A verification belongs to the value it verified: a new value is
+/// unverified, unless the tenant says in the same write that it has proven it.
+fn reset_verifications(
+    stored: &Profile,
+    profile: &mut Profile,
+    patch: &Map<String, Value>,
+    actor: Actor,
+) {
+    let proven = actor.is_tenant() && patch.get("email_status").is_some_and(|s| !s.is_null());
+    if profile.email != stored.email && !proven {
         profile.email_status = EmailStatus::Unverified;
     }
     if profile.national_id != stored.national_id {

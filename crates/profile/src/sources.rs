@@ -355,6 +355,7 @@ mod tests {
             photo: Some("sha256".into()),
             email: Some("kari@example.no".into()),
             email_status: EmailStatus::Verified,
+            pending_email: Some("kari.nordmann@example.no".into()),
             mobile_phone: Some("+4791234567".into()),
             other_phone: Some("+4722334455".into()),
             invoice_address: Some(address.clone()),

@@ -7,7 +7,7 @@ use crate::labels::pick;
 use std::collections::BTreeMap;
 
 /// Every text's key.
-pub const KEYS: [&str; 48] = [
+pub const KEYS: [&str; 55] = [
     "save",
     "saving",
     "saved",
@@ -56,6 +56,13 @@ pub const KEYS: [&str; 48] = [
     "delete_warning",
     "delete_confirm",
     "deleted",
+    "email_pending_title",
+    "email_code_sent",
+    "email_code",
+    "email_confirm",
+    "email_resend",
+    "email_resend_wait",
+    "email_confirmed",
 ];
 
 fn texts(key: &str) -> Option<[&'static str; 5]> {
@@ -360,6 +367,55 @@ fn texts(key: &str) -> Option<[&'static str; 5]> {
             "Din profil har raderats.",
             "Profilen din er slettet.",
             "Ваш профиль удалён.",
+        ],
+        "email_pending_title" => [
+            "Confirm your new e-mail address",
+            "Confirma tu nuevo correo electrónico",
+            "Bekräfta din nya e-postadress",
+            "Bekreft den nye e-postadressen din",
+            "Подтвердите новый адрес электронной почты",
+        ],
+        "email_code_sent" => [
+            "We sent a code to {email}. Enter it to make this your e-mail address. Until then we keep using the one you had.",
+            "Enviamos un código a {email}. Introdúcelo para que sea tu correo. Hasta entonces seguimos usando el que tenías.",
+            "Vi har skickat en kod till {email}. Ange den för att göra den till din e-postadress. Till dess använder vi den du hade.",
+            "Vi har sendt en kode til {email}. Skriv den inn for å gjøre den til e-postadressen din. Til da bruker vi den du hadde.",
+            "Мы отправили код на {email}. Введите его, чтобы сделать этот адрес своим. До тех пор мы используем прежний.",
+        ],
+        "email_code" => [
+            "6-digit code",
+            "Código de 6 cifras",
+            "Sexsiffrig kod",
+            "Sekssifret kode",
+            "Код из 6 цифр",
+        ],
+        "email_confirm" => [
+            "Confirm the address",
+            "Confirmar el correo",
+            "Bekräfta adressen",
+            "Bekreft adressen",
+            "Подтвердить адрес",
+        ],
+        "email_resend" => [
+            "Send a new code",
+            "Enviar un código nuevo",
+            "Skicka en ny kod",
+            "Send en ny kode",
+            "Отправить новый код",
+        ],
+        "email_resend_wait" => [
+            "A new code can be sent one minute after the last one.",
+            "Puedes pedir un código nuevo un minuto después del anterior.",
+            "En ny kod kan skickas en minut efter den förra.",
+            "En ny kode kan sendes ett minutt etter den forrige.",
+            "Новый код можно запросить через минуту после предыдущего.",
+        ],
+        "email_confirmed" => [
+            "Your new e-mail address is confirmed.",
+            "Tu nuevo correo electrónico está confirmado.",
+            "Din nya e-postadress är bekräftad.",
+            "Den nye e-postadressen din er bekreftet.",
+            "Новый адрес электронной почты подтверждён.",
         ],
         _ => return None,
     })

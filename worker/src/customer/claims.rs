@@ -1,5 +1,6 @@
 //! The customer's own side of e-mail claims: which address this profile is
-//! claiming, so that a claim's holder can answer whether it still uses it.
+//! claiming, so that a claim's holder can answer whether it still holds it
+//! proven.
 
 use super::{CustomerObject, email_claim};
 use crate::clock::now_ms;
@@ -29,13 +30,14 @@ impl CustomerObject {
         Ok(())
     }
 
-    /// The stored profile has the address, or a write of it began recently.
+    /// The stored profile has the address `verified`, or a write of it began
+    /// recently. An address the customer no longer holds proven (an admin
+    /// marked it unverified or bounced) may be handed over.
     pub(super) fn uses_email(&self, key: &str) -> worker::Result<bool> {
-        if self
-            .load()?
-            .and_then(|p| p.email)
-            .is_some_and(|e| email_key(&e) == key)
-        {
+        if self.load()?.is_some_and(|p| {
+            p.email_status == profile::EmailStatus::Verified
+                && p.email.is_some_and(|e| email_key(&e) == key)
+        }) {
             return Ok(true);
         }
         #[derive(Deserialize)]

@@ -115,6 +115,7 @@ fn refused(reply: Reply, to: &str) -> ApiError {
         Reply::Missing => ApiError::NotFound,
         Reply::Gone => ApiError::Erased,
         Reply::Busy { retry_after } => ApiError::TooManyWrites(retry_after),
+        Reply::TooManyCodes { retry_after } => ApiError::TooManyCodes(retry_after),
         Reply::Stale { etag } => ApiError::PreconditionFailed(etag),
         _ => ApiError::Internal(format!("unexpected reply to {to}")),
     }
@@ -159,6 +160,15 @@ pub async fn requeue(env: &Env, event: &Value, endpoint: &str) -> worker::Result
     ask_object(env, &name, &ask).await.map(|_| ())
 }
 
+/// Local development only: stores `body` as the profile of `subject`, as an
+/// earlier release wrote it (see `dev::fixture`).
+pub async fn restore(env: &Env, tenant: &str, subject: &str, body: String) -> worker::Result<()> {
+    let name = super::object_name(tenant, subject);
+    ask_object(env, &name, &Ask::Restore { body })
+        .await
+        .map(|_| ())
+}
+
 /// Lets an erased customer return; 404 if they were never erased.
 pub async fn lift(env: &Env, who: &Who) -> ApiResult<()> {
     match send(env, &who.name(), &Ask::Lift).await? {
@@ -199,7 +209,11 @@ pub async fn write(
             body,
         },
     };
-    match send(env, &name, &ask).await? {
+    profile_or_refused(send(env, &name, &ask).await?, rules, "a write")
+}
+
+fn profile_or_refused(reply: Reply, rules: &profile::TenantRules, to: &str) -> ApiResult<Profile> {
+    match reply {
         Reply::Profile { profile } => Ok(*profile),
         Reply::Invalid { errors } => {
             let rules = Box::new(rules.clone());
@@ -209,7 +223,36 @@ pub async fn write(
                 Err(ApiError::InvalidProfile(errors, rules))
             }
         }
-        other => Err(refused(other, "a write")),
+        other => Err(refused(other, to)),
+    }
+}
+
+/// Tries `code` for the customer's pending address: the profile with the
+/// address proven, or why not (422 with the attempts left, 409 if another
+/// customer holds it proven).
+pub async fn verify_email(
+    env: &Env,
+    who: Who,
+    by: Provenance,
+    rules: &profile::TenantRules,
+    code: String,
+) -> ApiResult<Profile> {
+    let name = who.name();
+    let reply = send(env, &name, &Ask::VerifyEmail { who, by, code }).await?;
+    profile_or_refused(reply, rules, "a code")
+}
+
+/// Sends another code for the customer's pending address.
+pub async fn send_code(
+    env: &Env,
+    who: Who,
+    rules: &profile::TenantRules,
+) -> ApiResult<profile::verification::CodeSent> {
+    let name = who.name();
+    match send(env, &name, &Ask::SendCode { who }).await? {
+        Reply::CodeSent { sent } => Ok(sent),
+        Reply::Invalid { errors } => Err(ApiError::InvalidProfile(errors, Box::new(rules.clone()))),
+        other => Err(refused(other, "a new code")),
     }
 }
 

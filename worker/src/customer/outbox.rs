@@ -79,6 +79,18 @@ pub(super) fn enqueue(events: &[Event]) -> worker::Result<Vec<Statement>> {
         .collect()
 }
 
+/// Removes the customer's dead letters that carry codes (on erasure).
+pub(super) async fn purge_codes(
+    env: &worker::Env,
+    profile: &profile::Profile,
+) -> worker::Result<()> {
+    let ask = Ask::Hooks(HookAsk::PurgeCodes {
+        customer: profile.id.clone(),
+    });
+    let _: bool = tenant_object::ask(env, &profile.tenant, &ask).await?;
+    Ok(())
+}
+
 #[derive(Deserialize)]
 struct Unfanned {
     id: String,

@@ -255,6 +255,7 @@ impl CustomerObject {
         ]
         .into_iter()
         .chain(super::limits::ERASED)
+        .chain(super::verify::ERASED)
         .map(|query| (query, Vec::new()))
         .collect();
         statements.push(self.put_tombstone(&tombstone)?);
@@ -273,8 +274,13 @@ impl CustomerObject {
         };
         statements.extend(super::outbox::enqueue(&[erased])?);
         statements.extend(stored.photo.as_deref().map(super::photo::to_delete));
+        // The codes that went out and died wait in the tenant's dead letters:
+        // purged before (or nothing is erased), and after, for one that died
+        // in between.
+        super::outbox::purge_codes(&self.env, &stored).await?;
         all_or_nothing(&self.object, statements)?;
         self.index_soon().await?;
+        let _ = super::outbox::purge_codes(&self.env, &stored).await;
         // Failing here leaves the photo to the alarm.
         let _ = self.delete_old_photos().await;
         if let Some(email) = &stored.email {

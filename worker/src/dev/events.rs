@@ -30,6 +30,10 @@ struct Seen {
     version: u64,
     at: String,
     verified: bool,
+    /// A verification code and where it goes: the one event with values,
+    /// shown so that a person can confirm an address in the demo.
+    #[serde(default)]
+    code: Option<(String, String)>,
 }
 
 /// `POST /dev/events`: one delivery; 204 when its signature is the demo endpoint's, else 401.
@@ -80,6 +84,10 @@ pub async fn receive(mut req: Request, env: &Env) -> ApiResult<Response> {
         version: event["version"].as_u64().unwrap_or(0),
         at: crate::clock::now_rfc3339(),
         verified,
+        code: event["data"]["code"]
+            .as_str()
+            .zip(event["data"]["email"].as_str())
+            .map(|(code, email)| (code.to_owned(), email.to_owned())),
     };
     // Newest first in KV's order of names.
     let key = format!(
@@ -127,8 +135,15 @@ pub async fn page(env: &Env) -> ApiResult<Response> {
         else {
             continue;
         };
+        let code = seen.code.as_ref().map_or(String::new(), |(code, email)| {
+            format!(
+                "code <code class=\"verification-code\">{}</code> for {}",
+                escape(code),
+                escape(email)
+            )
+        });
         rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td>{} {code}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>\n",
             escape(&seen.at),
             escape(&seen.kind),
             escape(&seen.customer),

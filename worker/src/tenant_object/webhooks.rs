@@ -97,7 +97,14 @@ pub enum HookAsk {
     Report {
         lines: Vec<Line>,
     },
+    /// An erased customer's dead letters that carry codes (by the profile's id).
+    PurgeCodes {
+        customer: String,
+    },
 }
+
+/// The one event type that carries values: purged on erasure, never replayed once expired.
+const CODE_EVENT: &str = "email.verification_requested.v1";
 
 /// A place in the delivery log: a last attempt's time and an event's id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -292,6 +299,14 @@ impl TenantObject {
             HookAsk::Targets { tenant } => serde_json::to_value(self.targets(&tenant).await?)?,
             HookAsk::Report { lines } => {
                 self.report(lines)?;
+                serde_json::Value::Bool(true)
+            }
+            HookAsk::PurgeCodes { customer } => {
+                self.sql().exec(
+                    "DELETE FROM dead_letter WHERE json_extract(body, '$.event.type') = ?
+                     AND json_extract(body, '$.event.customer.id') = ?",
+                    vec![text(CODE_EVENT), text(&customer)],
+                )?;
                 serde_json::Value::Bool(true)
             }
         };
@@ -562,7 +577,14 @@ impl TenantObject {
         let more = rows.len() > REPLAY_BATCH;
         for row in rows.iter().take(REPLAY_BATCH) {
             let dead: DeadLetter = read(&row.body)?;
-            crate::customer::requeue(&self.env, &dead.event, &dead.endpoint).await?;
+            // An expired code is useless to its customer: it leaves unsent.
+            let expired = dead.event["type"] == CODE_EVENT
+                && dead.event["data"]["expires"]
+                    .as_str()
+                    .is_none_or(|expires| expires <= now_rfc3339().as_str());
+            if !expired {
+                crate::customer::requeue(&self.env, &dead.event, &dead.endpoint).await?;
+            }
             self.sql().exec(
                 "DELETE FROM dead_letter WHERE seq = ? AND replaying = 1",
                 vec![SqlStorageValue::Integer(row.seq)],

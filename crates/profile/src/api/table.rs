@@ -55,7 +55,7 @@ use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite, WebhooksW
 /// `Allow` header names them.
 /// The fixed paths come before the `{name}` ones they would also match
 /// (`/v1/customers/me` before `/v1/customers/{id}`).
-pub const ROUTES: [Route; 54] = [
+pub const ROUTES: [Route; 59] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -199,6 +199,43 @@ pub const ROUTES: [Route; 54] = [
         PreflightMyPhoto,
         "OPTIONS",
         "/v1/customers/me/photo",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
+        VerifyMyEmail,
+        "POST",
+        "/v1/customers/me/email/verify",
+        Customer,
+        JSON,
+        &[200, 400, 401, 403, 409, 410, 413, 415, 422, 429],
+    )
+    .takes("EmailCode")
+    .answers("Profile")
+    .records(),
+    route(
+        PreflightMyEmailVerify,
+        "OPTIONS",
+        "/v1/customers/me/email/verify",
+        Preflight,
+        NONE,
+        &[204, 403],
+    ),
+    route(
+        SendMyEmailCode,
+        "POST",
+        "/v1/customers/me/email/code",
+        Customer,
+        NONE,
+        &[200, 401, 403, 410, 422, 429],
+    )
+    .answers("CodeSent")
+    .records(),
+    route(
+        PreflightMyEmailCode,
+        "OPTIONS",
+        "/v1/customers/me/email/code",
         Preflight,
         NONE,
         &[204, 403],
@@ -505,4 +542,5 @@ pub const ROUTES: [Route; 54] = [
     route(DemoPage, "GET", "/demo", Dev, NONE, &[200]),
     route(DevEvents, "GET", "/dev/events", Dev, NONE, &[200]),
     route(DevReceive, "POST", "/dev/events", Dev, JSON, &[204, 401]),
+    route(DevFixture, "POST", "/dev/fixture", Dev, JSON, &[204, 400]),
 ];
