@@ -155,11 +155,14 @@ async fn a_person_changes_their_email_on_the_demo_page_with_the_code_from_dev_ev
     )
     .await;
     assert!(
-        in_widget(&browser, "return root.querySelector('.cp-panels').textContent")
-            .await
-            .as_str()
-            .unwrap()
-            .contains("Your new e-mail address is confirmed.")
+        in_widget(
+            &browser,
+            "return root.querySelector('.cp-panels').textContent"
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .contains("Your new e-mail address is confirmed.")
     );
     browser.close().await;
     remove_demo_webhook().await;

@@ -15,8 +15,11 @@ pub const WIDGET_DIST: &str = "web/dist/widget";
 /// 13 (each consent's policy in the rules the widget reads, and its link
 /// beside the consent): 142.4 -> 143.7 KB, so 143 -> 144. Issue 14 (the
 /// photo, consents' dates, history, download and deletion panels), which
-/// allowed at most 8 KB more: 143.7 -> 152.0 KB, so 144 -> 152.
-pub const WIDGET_BUDGET_BYTES: u64 = 152 * 1024;
+/// allowed at most 8 KB more: 143.7 -> 152.0 KB, so 144 -> 152. Issue 16
+/// (the panel that takes the code of a new e-mail address and sends a new
+/// one after a minute; its two calls' futures are most of it, measured by
+/// building without it): 152.0 -> 154.4 KB, so 152 -> 155.
+pub const WIDGET_BUDGET_BYTES: u64 = 155 * 1024;
 /// The Worker's upload as `wrangler deploy --dry-run` reports it (gzip, KiB):
 /// a ratchet set when the Worker last shrank; an issue that needs more says so.
 /// Issue 11 (labels of every field and help texts in five languages, the
