@@ -21,6 +21,12 @@ fn me(path: &str) -> String {
 /// A tenant of its own whose endpoint (a receiver on loopback) gets the
 /// codes; its codes work `code_seconds`.
 async fn tenant(label: &str, code_seconds: u32) -> (String, Receiver) {
+    let (t, receiver, _) = tenant_with_endpoint(label, code_seconds).await;
+    (t, receiver)
+}
+
+/// As `tenant`, with the endpoint's id.
+async fn tenant_with_endpoint(label: &str, code_seconds: u32) -> (String, Receiver, String) {
     let t = unique_customer(&format!("email-{label}"));
     put_tenant(
         &t,
@@ -42,7 +48,7 @@ async fn tenant(label: &str, code_seconds: u32) -> (String, Receiver) {
         .await
         .unwrap();
     let receiver = Receiver::start(port, &[created["secret"].as_str().unwrap()]).await;
-    (t, receiver)
+    (t, receiver, created["id"].as_str().unwrap().to_owned())
 }
 
 /// A token of `tenant` for `customer`, with more claims.
@@ -486,4 +492,115 @@ async fn claims_stored_before_proofs_block_nobody_after_the_migration() {
     assert_eq!(profile["email_status"], "verified");
     let after = demo(&unique_customer("fixture-late"), json!({"email": email}));
     assert!(read_profile(&after).await.0.get("email").is_none());
+}
+
+/// The endpoint's dead letters' events.
+async fn dead_letters(t: &str, endpoint: &str) -> Vec<Value> {
+    let page: Value = http()
+        .get(format!(
+            "{}/v1/tenants/{t}/webhooks/{endpoint}/dead-letters",
+            base_url()
+        ))
+        .bearer_auth(operator_key())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["dead_letters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["event"].clone())
+        .collect()
+}
+
+/// Waits until the endpoint's dead letters hold a code to each of `emails`.
+async fn dead_codes_to(t: &str, endpoint: &str, emails: &[&str]) -> Vec<Value> {
+    for _ in 0..150 {
+        let dead = dead_letters(t, endpoint).await;
+        if emails
+            .iter()
+            .all(|e| dead.iter().any(|d| d["data"]["email"] == *e))
+        {
+            return dead;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the codes to {emails:?} never became dead letters");
+}
+
+#[tokio::test]
+async fn a_dead_code_is_purged_on_erasure_and_never_replayed_once_expired() {
+    let (t, receiver, endpoint) = tenant_with_endpoint("dead", 4).await;
+    receiver.control(json!({"fail": 1000})).await;
+    let (kept, erased) = (token(&t, "kept", json!({})), token(&t, "erased", json!({})));
+    let (kept_to, erased_to) = (address("kept"), address("erased"));
+    assert_eq!(set_email(&kept, &kept_to).await.status(), StatusCode::OK);
+    assert_eq!(
+        set_email(&erased, &erased_to).await.status(),
+        StatusCode::OK
+    );
+    // Two attempts each (the schedule has one retry), then dead letters, codes and all.
+    let dead = dead_codes_to(&t, &endpoint, &[&kept_to, &erased_to]).await;
+    assert!(
+        dead.iter()
+            .all(|d| d["data"]["code"].as_str().unwrap().len() == 6)
+    );
+
+    // Erasure takes the erased customer's code out of the dead letters.
+    let (_, etag) = read_profile(&erased).await;
+    let gone = http()
+        .delete(me(""))
+        .bearer_auth(&erased)
+        .header("If-Match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+    let dead = dead_letters(&t, &endpoint).await;
+    assert!(
+        !dead
+            .iter()
+            .any(|d| d["data"]["email"] == erased_to.as_str()),
+        "{dead:?}"
+    );
+    assert!(dead.iter().any(|d| d["data"]["email"] == kept_to.as_str()));
+
+    // Once the code has expired, a replay leaves it unsent.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    receiver.control(json!({"fail": 0})).await;
+    let replay = http()
+        .post(format!(
+            "{}/v1/tenants/{t}/webhooks/{endpoint}/dead-letters/replay",
+            base_url()
+        ))
+        .bearer_auth(operator_key())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), StatusCode::ACCEPTED);
+    for _ in 0..100 {
+        if dead_letters(&t, &endpoint).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        dead_letters(&t, &endpoint).await.is_empty(),
+        "the replay took them"
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let delivered: Vec<Value> = receiver
+        .received()
+        .await
+        .into_iter()
+        .filter(|d| d["status"] == 204)
+        .collect();
+    assert!(
+        delivered.is_empty(),
+        "an expired code was sent: {delivered:?}"
+    );
+    receiver.stop().await;
 }

@@ -329,7 +329,9 @@ impl EmailClaim {
             "DELETE FROM sent WHERE at_ms < ?",
             vec![SqlStorageValue::Float(now - FORGET_AFTER_MS)],
         )?;
-        let sent: Vec<Sent> = sql.exec("SELECT at_ms FROM sent", None)?.to_array()?;
+        let sent: Vec<Sent> = sql
+            .exec("SELECT at_ms FROM sent ORDER BY at_ms", None)?
+            .to_array()?;
         let times: Vec<f64> = sent.iter().map(|s| s.at_ms).collect();
         if let Err(wait) = address_room(&times, now) {
             return Ok(Some(wait));

@@ -89,7 +89,7 @@ impl CustomerObject {
             .storage()
             .sql()
             .exec(
-                "SELECT at_ms FROM email_code_sent WHERE at_ms > ?",
+                "SELECT at_ms FROM email_code_sent WHERE at_ms > ? ORDER BY at_ms",
                 vec![SqlStorageValue::Float(now - FORGET_AFTER_MS)],
             )?
             .to_array()?;
@@ -110,8 +110,9 @@ impl CustomerObject {
         now: f64,
         seconds: u32,
     ) -> worker::Result<(Pending, Vec<Statement>)> {
-        // A v4 UUID's random bits come from the platform's CSPRNG.
-        let code = code_from(uuid::Uuid::new_v4().as_u128());
+        // A v4 UUID's random bits come from the platform's CSPRNG; its low 64
+        // bits hold 62 of them.
+        let code = code_from(uuid::Uuid::new_v4().as_u128() as u64);
         let pending = Pending::new(email.to_owned(), code.clone(), now, seconds);
         let language = profile
             .preferred_language
