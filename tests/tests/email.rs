@@ -21,18 +21,22 @@ fn me(path: &str) -> String {
 /// A tenant of its own whose endpoint (a receiver on loopback) gets the
 /// codes; its codes work `code_seconds`.
 async fn tenant(label: &str, code_seconds: u32) -> (String, Receiver) {
-    let (t, receiver, _) = tenant_with_endpoint(label, code_seconds).await;
+    let (t, receiver, _) = tenant_retrying(label, code_seconds, &[1, 1]).await;
     (t, receiver)
 }
 
-/// As `tenant`, with the endpoint's id.
-async fn tenant_with_endpoint(label: &str, code_seconds: u32) -> (String, Receiver, String) {
+/// As `tenant`, with the retry schedule `retries`, and the endpoint's id.
+async fn tenant_retrying(
+    label: &str,
+    code_seconds: u32,
+    retries: &[u32],
+) -> (String, Receiver, String) {
     let t = unique_customer(&format!("email-{label}"));
     put_tenant(
         &t,
         &json!({"name": t, "token_keys": [{"kid": "dev", "alg": "HS256", "secret": SECRET}],
             "privacy": {"writes_per_minute": 1000},
-            "webhooks": {"retry_seconds": [1, 1]},
+            "webhooks": {"retry_seconds": retries},
             "email_verification": {"code_seconds": code_seconds}}),
     )
     .await;
@@ -487,7 +491,7 @@ async fn dead_codes_to(t: &str, endpoint: &str, emails: &[&str]) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_dead_code_is_purged_on_erasure_and_never_replayed_once_expired() {
-    let (t, receiver, endpoint) = tenant_with_endpoint("dead", 4).await;
+    let (t, receiver, endpoint) = tenant_retrying("dead", 4, &[1, 1]).await;
     receiver.control(json!({"fail": 1000})).await;
     let (kept, erased) = (token(&t, "kept", json!({})), token(&t, "erased", json!({})));
     let (kept_to, erased_to) = (address("kept"), address("erased"));
@@ -556,5 +560,47 @@ async fn a_dead_code_is_purged_on_erasure_and_never_replayed_once_expired() {
         delivered.is_empty(),
         "an expired code was sent: {delivered:?}"
     );
+    receiver.stop().await;
+}
+
+#[tokio::test]
+async fn a_code_that_expired_while_its_endpoint_was_down_is_not_sent_again() {
+    let (t, receiver, endpoint) = tenant_retrying("stale", 2, &[1; 10]).await;
+    receiver.control(json!({"fail": 1000})).await;
+    let customer = token(&t, "fay", json!({}));
+    assert_eq!(
+        set_email(&customer, &address("stale")).await.status(),
+        StatusCode::OK
+    );
+    let url = format!(
+        "{}/v1/tenants/{t}/webhooks/deliveries?endpoint={endpoint}",
+        base_url()
+    );
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        let log: Value = http()
+            .get(&url)
+            .bearer_auth(operator_key())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        last = log["deliveries"][0].clone();
+        if last["state"] == "dead" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(last["state"], "dead", "{last}");
+    assert_eq!(
+        last["last_error"], "not sent: the code had expired",
+        "{last}"
+    );
+    // Tried while it worked (about two seconds of a schedule of ten), then dropped whole.
+    let tried = receiver.received().await.len();
+    assert!((1..=4).contains(&tried), "{tried} attempts");
+    assert!(dead_letters(&t, &endpoint).await.is_empty());
     receiver.stop().await;
 }

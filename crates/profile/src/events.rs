@@ -139,6 +139,16 @@ pub fn events_of(
     events
 }
 
+/// Whether `event` (as JSON) carries a code that no longer works at `now`
+/// (RFC 3339, as the events write it): such an event is not sent again, nor
+/// kept as a dead letter, nor replayed.
+pub fn code_expired(event: &serde_json::Value, now: &str) -> bool {
+    event["type"] == EventType::EmailVerificationRequested.as_str()
+        && event["data"]["expires"]
+            .as_str()
+            .is_none_or(|expires| expires <= now)
+}
+
 /// What the signature covers (Standard Webhooks): the event's id, the
 /// attempt's time in whole seconds, and the body exactly as sent.
 pub fn signed_content(id: &str, timestamp: u64, body: &str) -> String {

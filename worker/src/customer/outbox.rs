@@ -16,7 +16,7 @@ use crate::tenant_object::webhooks::{HookAsk, Line};
 use crate::tenant_object::{self, Ask};
 use crate::webhook::{self, Attempt, Target, Targets};
 use futures_util::future::join_all;
-use profile::events::{Event, EventType};
+use profile::events::{Event, EventType, code_expired};
 use profile::webhooks::{DeliveryRecord, DeliveryState};
 use serde::Deserialize;
 use serde_json::Value;
@@ -290,6 +290,8 @@ impl CustomerObject {
             let kind = EventType::parse(event["type"].as_str().unwrap_or_default())
                 .ok_or_else(|| worker::Error::RustError("an event without its type".into()))?;
             let attempts = due.attempts as u32 + 1;
+            // A code that no longer works is not tried again, nor kept.
+            let expired = !attempt.delivered && code_expired(&event, &rfc3339(now));
             let key = || {
                 vec![
                     SqlStorageValue::String(due.event_id.clone()),
@@ -299,6 +301,7 @@ impl CustomerObject {
             let wait = targets.settings.wait_after(attempts);
             let (state, next_ms) = match (attempt.delivered, wait) {
                 (true, _) => (DeliveryState::Delivered, None),
+                (false, _) if expired => (DeliveryState::Dead, None),
                 (false, Some(wait)) => (
                     DeliveryState::Retrying,
                     Some(now + f64::from(wait) * 1000.0),
@@ -339,7 +342,7 @@ impl CustomerObject {
                     last_attempt: rfc3339(now),
                     next_attempt: next_ms.map(rfc3339),
                 },
-                event: (state == DeliveryState::Dead).then_some(event),
+                event: (state == DeliveryState::Dead && !expired).then_some(event),
             };
             let mut values = key();
             values.push(SqlStorageValue::String(tenant.to_owned()));
@@ -412,10 +415,23 @@ async fn send_all(targets: &Targets, due: &[Due]) -> Vec<(Due, Attempt)> {
         }
     }
     let timeout = targets.settings.timeout_seconds;
+    let now = rfc3339(now_ms());
+    let expired = |body: &str| {
+        serde_json::from_str::<Value>(body).is_ok_and(|event| code_expired(&event, &now))
+    };
     let sends = endpoints.into_iter().map(|target| async move {
         let mut outcomes = Vec::new();
         let mut failed: Option<Attempt> = None;
         for delivery in due.iter().filter(|d| d.endpoint == target.id) {
+            if expired(&delivery.body) {
+                let attempt = Attempt {
+                    delivered: false,
+                    status_code: None,
+                    error: Some("not sent: the code had expired".into()),
+                };
+                outcomes.push((delivery.clone(), attempt));
+                continue;
+            }
             let attempt = match &failed {
                 Some(first) => Attempt {
                     delivered: false,

@@ -255,8 +255,8 @@ impl CustomerObject {
         ]
         .into_iter()
         .chain(super::limits::ERASED)
-        .chain(super::verify::ERASED)
         .map(|query| (query, Vec::new()))
+        .chain(super::verify::erased())
         .collect();
         statements.push(self.put_tombstone(&tombstone)?);
         statements.push(self.gone(&stored));

@@ -31,15 +31,25 @@ pub const TABLES: [&str; 2] = [
 
 /// What an erasure deletes here: the code, and the events that carry it
 /// (the only events with values), wherever they wait.
-pub const ERASED: [&str; 5] = [
-    "DELETE FROM email_code",
-    "DELETE FROM email_code_sent",
-    "DELETE FROM outbox_delivery WHERE event_id IN
-        (SELECT id FROM outbox WHERE type = 'email.verification_requested.v1')",
-    "DELETE FROM outbox_report WHERE event_id IN
-        (SELECT id FROM outbox WHERE type = 'email.verification_requested.v1')",
-    "DELETE FROM outbox WHERE type = 'email.verification_requested.v1'",
-];
+pub fn erased() -> Vec<Statement> {
+    let kind = || vec![SqlStorageValue::String(CODE.as_str().to_owned())];
+    vec![
+        ("DELETE FROM email_code", Vec::new()),
+        ("DELETE FROM email_code_sent", Vec::new()),
+        (
+            "DELETE FROM outbox_delivery WHERE event_id IN (SELECT id FROM outbox WHERE type = ?)",
+            kind(),
+        ),
+        // A dead code's line carries it, also once its outbox row is gone.
+        (
+            "DELETE FROM outbox_report WHERE json_extract(body, '$.record.event_type') = ?",
+            kind(),
+        ),
+        ("DELETE FROM outbox WHERE type = ?", kind()),
+    ]
+}
+
+const CODE: EventType = EventType::EmailVerificationRequested;
 
 fn nothing_pending() -> Reply {
     Reply::Invalid {
@@ -121,7 +131,7 @@ impl CustomerObject {
             .unwrap_or_else(|| "en".into());
         let event = Event {
             id: super::outbox::new_event_id(),
-            kind: EventType::EmailVerificationRequested,
+            kind: CODE,
             tenant: profile.tenant.clone(),
             customer: Subject {
                 id: profile.id.clone(),

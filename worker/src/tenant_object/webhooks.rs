@@ -103,9 +103,6 @@ pub enum HookAsk {
     },
 }
 
-/// The one event type that carries values: purged on erasure, never replayed once expired.
-const CODE_EVENT: &str = "email.verification_requested.v1";
-
 /// A place in the delivery log: a last attempt's time and an event's id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cursor {
@@ -305,7 +302,10 @@ impl TenantObject {
                 self.sql().exec(
                     "DELETE FROM dead_letter WHERE json_extract(body, '$.event.type') = ?
                      AND json_extract(body, '$.event.customer.id') = ?",
-                    vec![text(CODE_EVENT), text(&customer)],
+                    vec![
+                        text(profile::events::EventType::EmailVerificationRequested.as_str()),
+                        text(&customer),
+                    ],
                 )?;
                 serde_json::Value::Bool(true)
             }
@@ -578,11 +578,7 @@ impl TenantObject {
         for row in rows.iter().take(REPLAY_BATCH) {
             let dead: DeadLetter = read(&row.body)?;
             // An expired code is useless to its customer: it leaves unsent.
-            let expired = dead.event["type"] == CODE_EVENT
-                && dead.event["data"]["expires"]
-                    .as_str()
-                    .is_none_or(|expires| expires <= now_rfc3339().as_str());
-            if !expired {
+            if !profile::events::code_expired(&dead.event, &now_rfc3339()) {
                 crate::customer::requeue(&self.env, &dead.event, &dead.endpoint).await?;
             }
             self.sql().exec(

@@ -97,3 +97,19 @@ fn the_signature_covers_id_time_and_body_as_standard_webhooks_says() {
     let two = signature_header(&["a2V5MQ==".into(), "a2V5Mg==".into()]);
     assert_eq!(two, "v1,a2V5MQ== v1,a2V5Mg==");
 }
+
+#[test]
+fn only_a_code_past_its_expiry_counts_as_expired() {
+    let code = |expires: serde_json::Value| {
+        json!({"type": "email.verification_requested.v1",
+               "data": {"email": "a@example.com", "code": "042917", "expires": expires, "language": "en"}})
+    };
+    let now = "2026-12-02T10:05:00.000Z";
+    assert!(!code_expired(&code(json!("2026-12-02T10:10:00.000Z")), now));
+    assert!(code_expired(&code(json!("2026-12-02T10:05:00.000Z")), now));
+    assert!(code_expired(&code(json!("2026-12-02T09:59:59.999Z")), now));
+    assert!(code_expired(&code(json!(null)), now), "no expiry, no use");
+    let update =
+        json!({"type": "customer.updated.v1", "data": {"expires": "2000-01-01T00:00:00Z"}});
+    assert!(!code_expired(&update, now), "other events never expire");
+}
