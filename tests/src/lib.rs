@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::process::{Child, Command};
 
 pub mod admin;
+pub mod email;
 pub mod in_flight;
 pub mod keys;
 pub mod linearizable;

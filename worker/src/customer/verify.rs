@@ -203,6 +203,11 @@ impl CustomerObject {
         }
         let fields = profile::diff(stored, &profile);
         if fields.is_empty() {
+            // The same pending address again, after its minute: a new code alone.
+            if !more.is_empty() {
+                all_or_nothing(&self.object, more)?;
+                self.index_soon().await?;
+            }
             return Ok(Reply::Profile {
                 profile: Box::new(stored.clone()),
             });

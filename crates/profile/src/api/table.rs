@@ -228,7 +228,7 @@ pub const ROUTES: [Route; 59] = [
         "/v1/customers/me/email/code",
         Customer,
         NONE,
-        &[200, 401, 403, 410, 422, 429],
+        &[200, 400, 401, 403, 409, 410, 422, 429],
     )
     .answers("CodeSent")
     .records(),

@@ -68,3 +68,19 @@ fn finds_routes_their_parameters_and_the_methods_of_a_known_path() {
         Found::Route(route(DemoPage), vec![])
     );
 }
+
+/// A write that takes an `Idempotency-Key` may answer for the key itself: 400
+/// (not well formed), 409 (its first request still runs), 422 (it came with
+/// another request).
+#[test]
+fn every_route_that_takes_an_idempotency_key_lists_its_answers() {
+    for route in ROUTES.iter().filter(|r| r.takes_idempotency_key()) {
+        for status in [400, 409, 422] {
+            assert!(
+                route.statuses.contains(&status),
+                "{:?} lacks {status}",
+                route.operation
+            );
+        }
+    }
+}
