@@ -181,8 +181,11 @@ async fn a_customer_gets_five_codes_an_hour_and_a_new_one_after_a_minute() {
     let customer = token(&t, "dag", json!({}));
     let first = address("hourly-0");
     assert_eq!(set_email(&customer, &first).await.status(), StatusCode::OK);
-    // The same address again within the minute: no second code, and no error.
+    // The same address again within the minute: no second code, no new
+    // version, and no error.
+    let (pending, _) = read_profile(&customer).await;
     assert_eq!(set_email(&customer, &first).await.status(), StatusCode::OK);
+    assert_eq!(read_profile(&customer).await.0, pending);
     let early = resend(&customer).await;
     assert_eq!(early.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(

@@ -50,7 +50,8 @@ pub const WIDGET_BUDGET_BYTES: u64 = 155 * 1024;
 /// route): -> 841.3, after the limits' sort and a u128 division went
 /// (843.7 before); most of it is the two routes' futures and the serde
 /// readers of the new messages, measured by diffing the wasm name sections;
-/// -> 842.1 when a code that expired is no longer retried nor kept.
+/// -> 842.3 when a code that expired is no longer retried nor kept and the
+/// same pending address after its minute gets a code alone.
 pub const WORKER_BUDGET_KIB: f64 = 842.5;
 
 /// The built widget: where its versioned files are, and their sizes.

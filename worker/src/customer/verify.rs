@@ -201,9 +201,13 @@ impl CustomerObject {
             }
             more = self.new_code(who, &profile, &wanted, now, code_seconds)?.1;
         }
-        let fields = profile::diff(stored, &profile);
-        if fields.is_empty() {
-            // The same pending address again, after its minute: a new code alone.
+        // The write's stamp (version, time, writer) counts only with a change.
+        let mut unstamped = profile.clone();
+        unstamped.version = stored.version;
+        unstamped.updated = stored.updated.clone();
+        unstamped.updated_by = stored.updated_by.clone();
+        if profile::diff(stored, &unstamped).is_empty() {
+            // The same pending address again: after its minute, a new code alone.
             if !more.is_empty() {
                 all_or_nothing(&self.object, more)?;
                 self.index_soon().await?;
@@ -216,7 +220,7 @@ impl CustomerObject {
             kind: HistoryKind::Changed,
             by,
             before: stored,
-            fields,
+            fields: profile::diff(stored, &profile),
         };
         self.commit_with(&profile, record, more)?;
         self.index_soon().await?;
