@@ -298,6 +298,27 @@ impl Browser {
         }
     }
 
+    /// Runs `body` (JavaScript, with `root` the first widget's shadow root, or
+    /// null before the page has one) and answers what it returns.
+    pub async fn in_widget(&self, body: &str) -> Value {
+        let script = format!(
+            "const host = document.querySelector('customer-profile'); const root = host && host.shadowRoot; {body}"
+        );
+        self.client.execute(&script, vec![]).await.unwrap()
+    }
+
+    /// Waits (at most 20 s) until `check` (JavaScript over `root`) is true;
+    /// fails with `what`.
+    pub async fn wait_until(&self, check: &str, what: &str) {
+        let started = std::time::Instant::now();
+        // Until the page has its widget, `root` is null and the check throws.
+        let guarded = format!("try {{ return !!({check}); }} catch (e) {{ return false; }}");
+        while self.in_widget(&guarded).await != serde_json::json!(true) {
+            assert!(started.elapsed() < Duration::from_secs(20), "{what}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// A browser on the demo page as `customer`, once the form shows.
     pub async fn open_demo(customer: &str) -> Browser {
         let browser = Browser::start().await;

@@ -9,23 +9,6 @@ use fantoccini::key::Key;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-async fn in_widget(browser: &Browser, body: &str) -> Value {
-    let script = format!(
-        "const host = document.querySelector('customer-profile'); const root = host && host.shadowRoot; {body}"
-    );
-    browser.client.execute(&script, vec![]).await.unwrap()
-}
-
-/// Waits (at most 20 s) until `check` (JavaScript over `root`) is true.
-async fn wait_until(browser: &Browser, check: &str, what: &str) {
-    let started = Instant::now();
-    let guarded = format!("try {{ return !!({check}); }} catch (e) {{ return false; }}");
-    while in_widget(browser, &guarded).await != json!(true) {
-        assert!(started.elapsed() < Duration::from_secs(20), "{what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn keys(browser: &Browser, text: &str) {
     let mut actions = KeyActions::new("keyboard".into());
     for key in text.chars() {
@@ -99,26 +82,28 @@ async fn a_person_changes_their_email_on_the_demo_page_with_the_code_from_dev_ev
     browser.save_and_wait().await;
 
     // The form keeps the address it had; the panel says where the code went.
-    wait_until(
-        &browser,
-        &format!(
-            "root.querySelector('#cp-email-code-sent').textContent.includes('{wanted}') \
+    browser
+        .wait_until(
+            &format!(
+                "root.querySelector('#cp-email-code-sent').textContent.includes('{wanted}') \
              && !root.querySelector('.cp-email-pending').hidden"
-        ),
-        "the pending address is shown",
-    )
-    .await;
+            ),
+            "the pending address is shown",
+        )
+        .await;
     assert_eq!(
-        in_widget(&browser, "return root.querySelector('#cp-email').value").await,
+        browser
+            .in_widget("return root.querySelector('#cp-email').value")
+            .await,
         json!("")
     );
     // A new code waits its minute.
     assert_eq!(
-        in_widget(
-            &browser,
-            "return root.querySelector('.cp-email-pending button[type=button]').disabled"
-        )
-        .await,
+        browser
+            .in_widget(
+                "return root.querySelector('.cp-email-pending button[type=button]').disabled"
+            )
+            .await,
         json!(true)
     );
     let violations = browser.axe_violations().await;
@@ -135,34 +120,34 @@ async fn a_person_changes_their_email_on_the_demo_page_with_the_code_from_dev_ev
         .unwrap();
     keys(&browser, &wrong).await;
     keys(&browser, &char::from(Key::Enter).to_string()).await;
-    wait_until(
-        &browser,
-        "root.querySelector('#cp-email-code-error').textContent.includes('Tries left: 4') \
+    browser
+        .wait_until(
+            "root.querySelector('#cp-email-code-error').textContent.includes('Tries left: 4') \
          && root.querySelector('#cp-email-code').getAttribute('aria-invalid') === 'true'",
-        "a wrong code is explained with the tries left",
-    )
-    .await;
-    in_widget(&browser, "root.querySelector('#cp-email-code').select()").await;
+            "a wrong code is explained with the tries left",
+        )
+        .await;
+    browser
+        .in_widget("root.querySelector('#cp-email-code').select()")
+        .await;
     keys(&browser, &code).await;
     keys(&browser, &char::from(Key::Enter).to_string()).await;
-    wait_until(
-        &browser,
-        &format!(
-            "root.querySelector('#cp-email').value === '{wanted}' \
+    browser
+        .wait_until(
+            &format!(
+                "root.querySelector('#cp-email').value === '{wanted}' \
              && root.querySelector('.cp-email-pending').hidden"
-        ),
-        "the confirmed address is the e-mail",
-    )
-    .await;
-    assert!(
-        in_widget(
-            &browser,
-            "return root.querySelector('.cp-panels').textContent"
+            ),
+            "the confirmed address is the e-mail",
         )
-        .await
-        .as_str()
-        .unwrap()
-        .contains("Your new e-mail address is confirmed.")
+        .await;
+    assert!(
+        browser
+            .in_widget("return root.querySelector('.cp-panels').textContent")
+            .await
+            .as_str()
+            .unwrap()
+            .contains("Your new e-mail address is confirmed.")
     );
     browser.close().await;
     remove_demo_webhook().await;

@@ -9,25 +9,6 @@ use fantoccini::key::Key;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-/// Runs `body` (JavaScript, with `root` the widget's shadow root).
-async fn in_widget(browser: &Browser, body: &str) -> Value {
-    let script = format!(
-        "const host = document.querySelector('customer-profile'); const root = host && host.shadowRoot; {body}"
-    );
-    browser.client.execute(&script, vec![]).await.unwrap()
-}
-
-/// Waits (at most 20 s) until `check` (JavaScript over `root`) is true.
-async fn wait_until(browser: &Browser, check: &str, what: &str) {
-    let started = Instant::now();
-    // Until the page has its widget, `root` is null and the check throws.
-    let guarded = format!("try {{ return !!({check}); }} catch (e) {{ return false; }}");
-    while in_widget(browser, &guarded).await != json!(true) {
-        assert!(started.elapsed() < Duration::from_secs(20), "{what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn tab(browser: &Browser) {
     let tab = char::from(Key::Tab);
     let actions = KeyActions::new("keyboard".into())
@@ -83,11 +64,9 @@ async fn a_customer_chooses_a_photo_with_the_keyboard_and_sees_it_after_a_reload
         .await
         .unwrap();
     let mut tabs = 0;
-    while in_widget(
-        &browser,
-        "return root.activeElement && root.activeElement.id;",
-    )
-    .await
+    while browser
+        .in_widget("return root.activeElement && root.activeElement.id;")
+        .await
         != "cp-photo"
     {
         tab(&browser).await;
@@ -113,11 +92,9 @@ async fn a_customer_chooses_a_photo_with_the_keyboard_and_sees_it_after_a_reload
             "Choose a picture of at most 2 MB.",
         )
         .await;
-    let invalid = in_widget(
-        &browser,
-        "return root.querySelector('#cp-photo').getAttribute('aria-invalid');",
-    )
-    .await;
+    let invalid = browser
+        .in_widget("return root.querySelector('#cp-photo').getAttribute('aria-invalid');")
+        .await;
     assert_eq!(invalid, "true");
     let stored = e2e::stored_profile(&customer).await;
     assert_eq!(stored.get("photo"), None, "nothing was sent");
@@ -133,9 +110,7 @@ async fn a_customer_chooses_a_photo_with_the_keyboard_and_sees_it_after_a_reload
 
     choose_saved(&browser, &file("me.jpg", PICTURE)).await;
     let shown = ".cp-photo-preview";
-    wait_until(
-        &browser,
-        &format!("root.querySelector('{shown}').src.includes('/v1/photos/') && root.querySelector('{shown}').naturalWidth === 64"),
+    browser.wait_until(&format!("root.querySelector('{shown}').src.includes('/v1/photos/') && root.querySelector('{shown}').naturalWidth === 64"),
         "the saved photo shows",
     )
     .await;
@@ -144,19 +119,15 @@ async fn a_customer_chooses_a_photo_with_the_keyboard_and_sees_it_after_a_reload
     browser.save_and_wait().await;
 
     browser.client.refresh().await.unwrap();
-    wait_until(
-        &browser,
-        &format!("root.querySelector('{shown}') && !root.querySelector('{shown}').hidden && root.querySelector('{shown}').naturalWidth === 64"),
+    browser.wait_until(&format!("root.querySelector('{shown}') && !root.querySelector('{shown}').hidden && root.querySelector('{shown}').naturalWidth === 64"),
         "the photo shows after a reload",
     )
     .await;
     let stored = e2e::stored_profile(&customer).await;
     let id = stored["photo"].as_str().expect("a photo").to_owned();
-    let src = in_widget(
-        &browser,
-        &format!("return root.querySelector('{shown}').src;"),
-    )
-    .await;
+    let src = browser
+        .in_widget(&format!("return root.querySelector('{shown}').src;"))
+        .await;
     assert_eq!(src, format!("{}/v1/photos/{id}", base_url()));
 
     // Removed: it is gone from the page and from the server.
@@ -173,12 +144,12 @@ async fn a_customer_chooses_a_photo_with_the_keyboard_and_sees_it_after_a_reload
             "Your photo was removed.",
         )
         .await;
-    wait_until(
-        &browser,
-        &format!("root.querySelector('{shown}').hidden"),
-        "the photo hides",
-    )
-    .await;
+    browser
+        .wait_until(
+            &format!("root.querySelector('{shown}').hidden"),
+            "the photo hides",
+        )
+        .await;
     let gone = http()
         .get(format!("{}/v1/photos/{id}", base_url()))
         .send()
@@ -207,9 +178,7 @@ async fn consents_show_their_dates_the_history_pages_and_the_data_downloads_in_s
         .await
         .unwrap();
     browser.widget_element("#cp-last_name").await;
-    let date = in_widget(
-        &browser,
-        "return root.querySelector('#cp-consents-sms-granted').closest('.cp-field').querySelector('.cp-consent-date').textContent;",
+    let date = browser.in_widget("return root.querySelector('#cp-consents-sms-granted').closest('.cp-field').querySelector('.cp-consent-date').textContent;",
     )
     .await;
     let date = date.as_str().unwrap();
@@ -223,17 +192,15 @@ async fn consents_show_their_dates_the_history_pages_and_the_data_downloads_in_s
         .click()
         .await
         .unwrap();
-    wait_until(
-        &browser,
-        "root.querySelectorAll('.cp-history li').length === 50",
-        "a first page",
-    )
-    .await;
-    let newest = in_widget(
-        &browser,
-        "return root.querySelector('.cp-history li').textContent;",
-    )
-    .await;
+    browser
+        .wait_until(
+            "root.querySelectorAll('.cp-history li').length === 50",
+            "a first page",
+        )
+        .await;
+    let newest = browser
+        .in_widget("return root.querySelector('.cp-history li').textContent;")
+        .await;
     let newest = newest.as_str().unwrap();
     assert!(
         newest.contains("Förnamn") && newest.contains("av dig"),
@@ -245,13 +212,13 @@ async fn consents_show_their_dates_the_history_pages_and_the_data_downloads_in_s
         .click()
         .await
         .unwrap();
-    wait_until(
-        &browser,
-        "root.querySelectorAll('.cp-history li').length === 54",
-        "the older page",
-    )
-    .await;
-    let oldest = in_widget(&browser, "const all = root.querySelectorAll('.cp-history li'); return all[all.length - 1].textContent;").await;
+    browser
+        .wait_until(
+            "root.querySelectorAll('.cp-history li').length === 54",
+            "the older page",
+        )
+        .await;
+    let oldest = browser.in_widget("const all = root.querySelectorAll('.cp-history li'); return all[all.length - 1].textContent;").await;
     assert!(
         oldest.as_str().unwrap().contains("Profilen skapades"),
         "{oldest}"
@@ -352,9 +319,7 @@ async fn a_customer_deletes_their_profile_after_confirming_and_the_page_hears_of
             "Your profile has been deleted.",
         )
         .await;
-    let left = in_widget(
-        &browser,
-        "return [root.querySelectorAll('input').length, root.textContent.includes('Lindqvist')];",
+    let left = browser.in_widget("return [root.querySelectorAll('input').length, root.textContent.includes('Lindqvist')];",
     )
     .await;
     assert_eq!(
@@ -391,12 +356,12 @@ async fn every_panel_open_passes_axe_core() {
     for panel in [".cp-history summary", ".cp-delete summary"] {
         browser.widget_element(panel).await.click().await.unwrap();
     }
-    wait_until(
-        &browser,
-        "root.querySelectorAll('.cp-history li').length > 0",
-        "the history",
-    )
-    .await;
+    browser
+        .wait_until(
+            "root.querySelectorAll('.cp-history li').length > 0",
+            "the history",
+        )
+        .await;
     let violations = browser.axe_violations().await;
     assert!(violations.is_empty(), "axe-core: {violations:#?}");
     browser.close().await;
