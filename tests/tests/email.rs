@@ -4,7 +4,7 @@
 //! checks each signature with `standardwebhooks`); the right code claims it.
 //! Before that, a free address and a member's get the same answer.
 
-use e2e::admin::key;
+use e2e::admin::{get_json, key};
 use e2e::email::*;
 use e2e::receiver::of_type;
 use e2e::{base_url, http, read_profile};
@@ -100,15 +100,7 @@ async fn the_right_code_makes_the_address_the_email_verified() {
     assert_eq!(profile["email_status"], "verified");
     assert!(profile.get("pending_email").is_none(), "{profile}");
     // The history records the proof; another customer cannot take the address now.
-    let history: Value = http()
-        .get(me("/history"))
-        .bearer_auth(&customer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history = get_json(me("/history"), &customer).await;
     let fields = &history["entries"][0]["fields"];
     for field in ["email", "email_status", "pending_email"] {
         assert!(
@@ -296,15 +288,7 @@ async fn an_admin_sets_a_verified_address_directly_and_the_history_says_so() {
         (profile["email"].as_str(), profile["email_status"].as_str()),
         (Some(wanted.as_str()), Some("verified"))
     );
-    let history: Value = http()
-        .get(format!("{}/v1/customers/eva/history", base_url()))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history = get_json(format!("{}/v1/customers/eva/history", base_url()), &admin).await;
     let entry = &history["entries"][0];
     assert!(
         entry["actor"].as_str().unwrap().starts_with("key:"),

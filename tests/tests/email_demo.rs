@@ -2,11 +2,11 @@
 //! the keyboard alone, using the code that `/dev/events` shows (as in
 //! `cargo xtask dev`, where the demo tenant's events go to that page).
 
-use e2e::admin::operator_key;
+use e2e::admin::{get_json, operator_key};
 use e2e::{Browser, base_url, http, stored_profile, unique_customer};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 async fn keys(browser: &Browser, text: &str) {
@@ -49,15 +49,7 @@ async fn code_on_dev_page(email: &str) -> String {
 /// The other suites' demo customers need not be delivered to the server itself.
 async fn remove_demo_webhook() {
     let hooks = format!("{}/v1/tenants/demo/webhooks", base_url());
-    let listed: Value = http()
-        .get(&hooks)
-        .bearer_auth(operator_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = get_json(&hooks, &operator_key()).await;
     for hook in listed["webhooks"].as_array().unwrap() {
         if hook["url"].as_str().unwrap().ends_with("/dev/events") {
             let id = hook["id"].as_str().unwrap();

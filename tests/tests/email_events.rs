@@ -1,7 +1,7 @@
 //! The code's event, the only one with values, where events wait: purged
 //! from the dead letters on erasure, never sent again once expired.
 
-use e2e::admin::operator_key;
+use e2e::admin::{get_json, operator_key};
 use e2e::email::*;
 use e2e::{base_url, http, read_profile};
 use reqwest::StatusCode;
@@ -9,18 +9,11 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 async fn dead_letters(t: &str, endpoint: &str) -> Vec<Value> {
-    let page: Value = http()
-        .get(format!(
-            "{}/v1/tenants/{t}/webhooks/{endpoint}/dead-letters",
-            base_url()
-        ))
-        .bearer_auth(operator_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let url = format!(
+        "{}/v1/tenants/{t}/webhooks/{endpoint}/dead-letters",
+        base_url()
+    );
+    let page = get_json(url, &operator_key()).await;
     page["dead_letters"]
         .as_array()
         .unwrap()
@@ -133,15 +126,7 @@ async fn a_code_that_expired_while_its_endpoint_was_down_is_not_sent_again() {
     );
     let mut last = Value::Null;
     for _ in 0..100 {
-        let log: Value = http()
-            .get(&url)
-            .bearer_auth(operator_key())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let log = get_json(&url, &operator_key()).await;
         last = log["deliveries"][0].clone();
         if last["state"] == "dead" {
             break;
