@@ -268,7 +268,7 @@ pub async fn search_customers(
         None | Some(Value::Null) => return Err(field(profile::Code::Required)),
         Some(_) => return Err(field(profile::Code::InvalidType)),
     };
-    if let Some(error) = check_email("/email", &email) {
+    if let Some(error) = check_email("/email", &email, profile::model::EMAIL_MAX_CHARS) {
         return Err(ApiError::Validation(vec![error]));
     }
     let key = email_key(&email);
@@ -337,7 +337,7 @@ pub async fn put_rules(
     profile::Rules::checked(rules.clone()).map_err(ApiError::Validation)?;
     let ask = Ask::Configure {
         tenant: tenant.into(),
-        change: Change::Rules(rules),
+        change: Change::Rules(Box::new(rules)),
         if_match: Some(if_match),
         actor: format!("key:{}", admin.key_id),
     };

@@ -443,6 +443,7 @@ impl CustomerObject {
                 today,
                 now: &now,
                 source: &by.channel,
+                point_of_sale: by.point_of_sale.as_deref(),
             };
             match how {
                 Write::MergePatch => apply_patch(&stored, body, &change),

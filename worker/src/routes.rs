@@ -261,7 +261,7 @@ async fn put_tenant(mut req: Request, env: &Env, id: &str, route: &Route) -> Api
     config.check().await?;
     let ask = Ask::Configure {
         tenant: id.into(),
-        change: Change::Whole(config),
+        change: Change::Whole(Box::new(config)),
         if_match: req.headers().get("If-Match")?,
         actor: "operator".into(),
     };

@@ -103,9 +103,9 @@ pub enum Ask {
 #[derive(Serialize, Deserialize)]
 pub enum Change {
     /// The operator's whole configuration.
-    Whole(TenantConfig),
+    Whole(Box<TenantConfig>),
     /// Only the rules, by an admin key with `rules:write`.
-    Rules(profile::TenantRules),
+    Rules(Box<profile::TenantRules>),
 }
 
 /// A configuration and its version.
@@ -452,10 +452,10 @@ impl TenantObject {
             }
         }
         let (config, action) = match (change, current.as_ref()) {
-            (Change::Whole(config), _) => (config, "tenant.changed"),
+            (Change::Whole(config), _) => (*config, "tenant.changed"),
             (Change::Rules(rules), Some(current)) => {
                 let mut config = current.config.clone();
-                config.rules = rules;
+                config.rules = *rules;
                 (config, "rules.changed")
             }
             (Change::Rules(_), None) => return Ok(Configured::Stale(None)),

@@ -77,6 +77,10 @@ pub fn clean(profile: &mut Profile, rules: &Rules) {
         if let Some(country) = &mut address.country {
             *country = clean_country(country);
         }
+        // An address that names no country is in the tenant's, if it has one.
+        if address.country.is_none() && *address != Address::default() {
+            address.country.clone_from(&rules.tenant().default_country);
+        }
     };
     if let Some(address) = &mut profile.invoice_address {
         clean_address(address);

@@ -40,9 +40,11 @@ fn ascii_domain(domain: &str) -> String {
     domain.to_lowercase()
 }
 
-pub fn check_email(pointer: &str, email: &str) -> Option<FieldError> {
-    if email.chars().count() as u64 > EMAIL_MAX_CHARS {
-        return Some(FieldError::new(pointer, Code::TooLong).with("max", EMAIL_MAX_CHARS));
+/// `max`: the tenant's limit in characters, at most [`EMAIL_MAX_CHARS`].
+pub fn check_email(pointer: &str, email: &str, max: u64) -> Option<FieldError> {
+    let max = max.min(EMAIL_MAX_CHARS);
+    if email.chars().count() as u64 > max {
+        return Some(FieldError::new(pointer, Code::TooLong).with("max", max));
     }
     (!is_valid_email(email)).then(|| FieldError::new(pointer, Code::InvalidEmail))
 }
@@ -116,7 +118,11 @@ mod tests {
             "a_b-c!#$%&*=?^`{|}~@example.org",
         ];
         for email in valid {
-            assert_eq!(check_email("/email", email), None, "{email}");
+            assert_eq!(
+                check_email("/email", email, EMAIL_MAX_CHARS),
+                None,
+                "{email}"
+            );
         }
         let invalid = [
             "",
@@ -141,7 +147,7 @@ mod tests {
         ];
         for email in invalid {
             assert_eq!(
-                check_email("/email", email).map(|e| e.code),
+                check_email("/email", email, EMAIL_MAX_CHARS).map(|e| e.code),
                 Some(Code::InvalidEmail),
                 "{email:?}"
             );
@@ -151,12 +157,21 @@ mod tests {
     #[test]
     fn length_limits() {
         let local = "a".repeat(64);
-        assert!(check_email("/email", &format!("{local}@example.com")).is_none());
-        assert!(check_email("/email", &format!("a{local}@example.com")).is_some());
+        assert!(check_email("/email", &format!("{local}@example.com"), EMAIL_MAX_CHARS).is_none());
+        assert!(check_email("/email", &format!("a{local}@example.com"), EMAIL_MAX_CHARS).is_some());
         let long = format!("{}@{}.com", "a".repeat(60), "b".repeat(200));
         assert_eq!(
-            check_email("/email", &long).map(|e| e.code),
+            check_email("/email", &long, EMAIL_MAX_CHARS).map(|e| e.code),
             Some(Code::TooLong)
+        );
+        // A tenant's lower limit, such as a source API's 100 characters.
+        let hundred = format!("{}@{}.com", "a".repeat(40), "b".repeat(55));
+        assert_eq!(hundred.chars().count(), 100);
+        assert!(check_email("/email", &hundred, 100).is_none());
+        let over = check_email("/email", &format!("a{hundred}"), 100).unwrap();
+        assert_eq!(
+            (over.code, over.params["max"].clone()),
+            (Code::TooLong, 100.into())
         );
     }
 

@@ -37,6 +37,7 @@ pub mod dates;
 pub mod email;
 pub mod error;
 pub mod events;
+pub mod foreign;
 pub mod imports;
 pub mod keys;
 pub mod labels;

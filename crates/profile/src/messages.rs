@@ -12,6 +12,18 @@ pub const LANGUAGES: [&str; 5] = ["en", "es", "sv", "nb", "ru"];
 /// the first (by quality) whose primary subtag we speak; `no` and `nn` mean
 /// Bokmål; English when none matches.
 pub fn negotiate(header: &str) -> &'static str {
+    spoken(header).unwrap_or("en")
+}
+
+/// [`negotiate`], with the tenant's default language (if it is one of the
+/// five) when the header names none of them.
+pub fn negotiate_or(header: &str, default: Option<&str>) -> &'static str {
+    spoken(header)
+        .or_else(|| LANGUAGES.into_iter().find(|l| Some(*l) == default))
+        .unwrap_or("en")
+}
+
+fn spoken(header: &str) -> Option<&'static str> {
     // The best quality wins, the earlier range on a tie: one pass, no sort
     // (a sort instance costs the widget's size budget).
     let mut best: Option<(u16, &'static str)> = None;
@@ -39,7 +51,7 @@ pub fn negotiate(header: &str) -> &'static str {
             best = Some((quality, language));
         }
     }
-    best.map_or("en", |(_, language)| language)
+    best.map(|(_, language)| language)
 }
 
 /// A quality value (RFC 9110: `0`, `0.8`, `1.000`) in thousandths; `None`

@@ -28,8 +28,11 @@ pub struct Change<'a> {
     /// RFC 3339: becomes `updated` and the `at` of changed consents.
     pub now: &'a str,
     /// The channel written through (`widget`, `pos`, `import`...): the
-    /// `source` of changed consents. `updated_by` is the actor's name.
+    /// `source` of changed consents.
     pub source: &'a str,
+    /// The point of sale the change was made at, if one is named: it
+    /// becomes `updated_by`; else the actor's name does.
+    pub point_of_sale: Option<&'a str>,
 }
 
 /// A successful write: the new profile, and the names of what changed.
@@ -263,7 +266,8 @@ pub fn apply_patch(
     if !changed.is_empty() {
         profile.version = stored.version + 1;
         profile.updated = change.now.to_owned();
-        profile.updated_by = Some(change.actor.as_str().to_owned());
+        let by = change.point_of_sale.unwrap_or(change.actor.as_str());
+        profile.updated_by = Some(by.to_owned());
     }
     Ok(Patched { profile, changed })
 }
@@ -278,7 +282,10 @@ pub fn replace(
 ) -> Result<Patched, Vec<FieldError>> {
     let body = object(body)?;
     let mut patch = body.clone();
-    let replaced = |name: &str| change.actor.is_tenant() || customer_sees(name, change.rules);
+    let replaced = |name: &str| {
+        change.actor.is_tenant()
+            || (customer_sees(name, change.rules) && !change.rules.setting(name).read_only)
+    };
     for spec in FIELDS
         .iter()
         .filter(|f| f.access.writable_by(change.actor) && replaced(f.name))

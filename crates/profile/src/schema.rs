@@ -211,7 +211,7 @@ pub fn form_schema(rules: &Rules, language: &str) -> FormSchema {
             SchemaField {
                 pointer: format!("/{}", spec.name),
                 control,
-                editable: spec.access == Access::CustomerEditable,
+                editable: spec.access == Access::CustomerEditable && !setting.read_only,
                 required: setting.required,
                 label: label.to_owned(),
                 help: field_help(spec.name, language).map(str::to_owned),

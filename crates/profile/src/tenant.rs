@@ -40,6 +40,25 @@ pub struct TenantRules {
     /// about 2 KB gzip of map code.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub consent_policies: Vec<ConsentPolicy>,
+    /// At most this many characters in an e-mail address, if fewer than
+    /// the 254 that mail allows (a source API may allow only 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_max_length: Option<u32>,
+    /// The language of messages to a request that names none of the five
+    /// (`en`, `es`, `sv`, `nb` or `ru`); English when not set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_language: Option<String>,
+    /// The country (ISO 3166-1 alpha-2) of an address that names none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_country: Option<String>,
+    /// Whether an invoice address, when given, needs its postal code, city
+    /// and country (yes unless the tenant says otherwise: a source API may
+    /// send a street and a postal code alone).
+    pub complete_invoice_address: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// A published policy that a consent is given under.
@@ -68,6 +87,10 @@ impl Default for TenantRules {
             custom_fields: Vec::new(),
             message_overrides: BTreeMap::new(),
             consent_policies: Vec::new(),
+            email_max_length: None,
+            default_language: None,
+            default_country: None,
+            complete_invoice_address: true,
         }
     }
 }
@@ -78,6 +101,9 @@ impl Default for TenantRules {
 pub struct FieldSetting {
     pub shown: bool,
     pub required: bool,
+    /// The customer sees it but may not change it; the programme writes it.
+    #[serde(skip_serializing_if = "is_false")]
+    pub read_only: bool,
 }
 
 impl Default for FieldSetting {
@@ -85,6 +111,7 @@ impl Default for FieldSetting {
         FieldSetting {
             shown: true,
             required: false,
+            read_only: false,
         }
     }
 }
@@ -237,6 +264,27 @@ impl Rules {
                 Code::InvalidCountry,
             ));
         }
+        if let Some(max) = tenant.email_max_length
+            && !(6..=crate::model::EMAIL_MAX_CHARS).contains(&u64::from(max))
+        {
+            errors.push(
+                FieldError::new("/email_max_length", Code::AboveMaximum)
+                    .with("max", crate::model::EMAIL_MAX_CHARS),
+            );
+        }
+        if let Some(language) = &tenant.default_language
+            && !crate::messages::LANGUAGES.contains(&language.as_str())
+        {
+            errors.push(
+                FieldError::new("/default_language", Code::InvalidLanguage)
+                    .with("expected", crate::messages::LANGUAGES.join(", ")),
+            );
+        }
+        if let Some(country) = &tenant.default_country
+            && !crate::places::is_country(country)
+        {
+            errors.push(FieldError::new("/default_country", Code::InvalidCountry));
+        }
         if tenant.custom_fields.len() > MAX_CUSTOM_FIELDS {
             errors.push(
                 FieldError::new("/custom_fields", Code::TooMany).with("max", MAX_CUSTOM_FIELDS),
@@ -362,8 +410,32 @@ mod tests {
             rules.setting("first_name"),
             FieldSetting {
                 shown: true,
-                required: false
+                required: false,
+                read_only: false,
             }
+        );
+        assert!(rules.tenant().complete_invoice_address);
+    }
+
+    #[test]
+    fn the_source_settings_are_checked() {
+        let good = json!({
+            "email_max_length": 100, "default_language": "ru", "default_country": "NO",
+            "complete_invoice_address": false, "fields": {"first_name": {"read_only": true}}
+        });
+        let checked = rules(good).unwrap();
+        assert!(checked.setting("first_name").read_only);
+        assert_eq!(checked.tenant().email_max_length, Some(100));
+        let bad = json!({
+            "email_max_length": 255, "default_language": "de", "default_country": "XX"
+        });
+        assert_eq!(
+            codes(rules(bad).unwrap_err()),
+            [
+                ("/email_max_length".into(), Code::AboveMaximum),
+                ("/default_language".into(), Code::InvalidLanguage),
+                ("/default_country".into(), Code::InvalidCountry),
+            ]
         );
     }
 

@@ -61,7 +61,10 @@ pub fn validate(profile: &Profile, rules: &Rules, today: Date) -> Vec<FieldError
         push(check_language("/preferred_language", tag));
     }
     if let Some(email) = &profile.email {
-        push(check_email("/email", email));
+        let max = tenant
+            .email_max_length
+            .map_or(crate::model::EMAIL_MAX_CHARS, u64::from);
+        push(check_email("/email", email, max));
     }
     for (name, value) in [
         ("mobile_phone", &profile.mobile_phone),
@@ -107,7 +110,9 @@ pub fn validate(profile: &Profile, rules: &Rules, today: Date) -> Vec<FieldError
             &mut errors,
             "/invoice_address",
             address,
-            AddressUse::Invoice,
+            AddressUse::Invoice {
+                complete: tenant.complete_invoice_address,
+            },
         );
     }
     // An oversized list is refused whole, before its items are looked at:
@@ -160,7 +165,10 @@ pub fn validate(profile: &Profile, rules: &Rules, today: Date) -> Vec<FieldError
 
 #[derive(Clone, Copy, PartialEq)]
 enum AddressUse {
-    Invoice,
+    /// `complete`: whether it needs its postal code, city and country.
+    Invoice {
+        complete: bool,
+    },
     Delivery,
 }
 
@@ -193,8 +201,9 @@ fn check_address(errors: &mut Vec<FieldError>, base: &str, address: &Address, us
             ));
         }
     }
+    let required = usage != AddressUse::Invoice { complete: false };
     let (zip, city, country) = match usage {
-        AddressUse::Invoice => (
+        AddressUse::Invoice { .. } => (
             Code::InvoiceAddressZipMissing,
             Code::InvoiceAddressCityMissing,
             Code::InvoiceAddressCountryMissing,
@@ -206,14 +215,15 @@ fn check_address(errors: &mut Vec<FieldError>, base: &str, address: &Address, us
         ),
     };
     let missing = |value: &Option<String>| value.as_deref().is_none_or(str::is_empty);
-    if missing(&address.postal_code) {
+    if required && missing(&address.postal_code) {
         errors.push(FieldError::new(format!("{base}/postal_code"), zip));
     }
-    if missing(&address.city) {
+    if required && missing(&address.city) {
         errors.push(FieldError::new(format!("{base}/city"), city));
     }
     match &address.country {
-        None => errors.push(FieldError::new(format!("{base}/country"), country)),
+        None if required => errors.push(FieldError::new(format!("{base}/country"), country)),
+        None => {}
         Some(code) => match check_country(&format!("{base}/country"), code) {
             Some(error) => errors.push(error),
             None => {

@@ -43,11 +43,13 @@ impl CustomerObject {
             };
             profile.first_name = name(&who.given_name, "/first_name");
             profile.last_name = name(&who.family_name, "/last_name");
+            let email_max = (rules.tenant().email_max_length)
+                .map_or(profile::model::EMAIL_MAX_CHARS, u64::from);
             let email = who
                 .email
                 .as_deref()
                 .map(clean_email)
-                .filter(|e| check_email("/email", e).is_none());
+                .filter(|e| check_email("/email", e, email_max).is_none());
             if let Some(email) = email {
                 let key = email_key(&email);
                 self.begin_claim(&key)?;

@@ -116,7 +116,8 @@ pub(super) fn check_access(
             continue;
         }
         let (old, new) = (stored.get(key), merged.get(key));
-        if !spec.access.writable_by(change.actor) {
+        let read_only = customer && change.rules.setting(key).read_only;
+        if !spec.access.writable_by(change.actor) || read_only {
             let unseen_parts: Vec<&String> = match (key.as_str(), &patch[key]) {
                 ("loyalty", Value::Object(parts)) if customer => parts
                     .keys()
