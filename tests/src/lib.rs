@@ -19,6 +19,7 @@ pub mod keys;
 pub mod linearizable;
 pub mod receiver;
 pub mod site;
+pub mod sources;
 
 pub use xtask::server::dev_var;
 

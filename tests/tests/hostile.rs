@@ -28,8 +28,10 @@ struct CaseFile {
 #[serde(deny_unknown_fields)]
 struct Case {
     name: String,
-    /// `patch` (the customer's PATCH), `put` (the customer's PUT) or
-    /// `tenant` (the operator's PUT of a new tenant).
+    /// `patch` (the customer's PATCH), `put` (the customer's PUT),
+    /// `tenant` (the operator's PUT of a new tenant), or a source API's
+    /// route as the customer calls it: `client_update` (002, whose code is
+    /// its `ErrorCode`) or `utility` (004).
     #[serde(default = "patch")]
     route: String,
     /// The media type sent; the route's own when absent, none when `null`.
@@ -137,7 +139,20 @@ async fn run(case: Case, category: String) -> Outcome {
         wrong: None,
     };
     let operator = dev_var("OPERATOR_KEY").unwrap();
-    let token = demo_token(&unique_customer("hostile"));
+    // The source APIs name customers by integers.
+    let source_route = matches!(case.route.as_str(), "client_update" | "utility");
+    let customer = match source_route {
+        // Nine, then the nanoseconds' last 14 digits: never a leading zero.
+        true => {
+            let digits: String = unique_customer("")
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            format!("9{}", &digits[digits.len() - 14..])
+        }
+        false => unique_customer("hostile"),
+    };
+    let token = demo_token(&customer);
     let tenant_id = unique_customer("hostile").to_ascii_lowercase();
     let tenant_id: String = tenant_id
         .chars()
@@ -177,6 +192,16 @@ async fn run(case: Case, category: String) -> Outcome {
             format!("{}/v1/tenants/{tenant_id}", base_url()),
             "application/json",
         ),
+        "client_update" => (
+            Method::POST,
+            format!("{}/api/client/ClientUpdate", base_url()),
+            "application/xml",
+        ),
+        "utility" => (
+            Method::PATCH,
+            format!("{}/api/customers/{customer}", base_url()),
+            "application/json",
+        ),
         other => panic!("{}: unknown route {other}", case.name),
     };
     let customer_route = case.route != "tenant";
@@ -186,7 +211,9 @@ async fn run(case: Case, category: String) -> Outcome {
         None
     };
     let mut request = http().request(method, &url);
-    request = if customer_route {
+    request = if source_route {
+        request.bearer_auth(&token)
+    } else if customer_route {
         request
             .bearer_auth(&token)
             .header("If-Match", &before.as_ref().unwrap().1)
@@ -203,14 +230,24 @@ async fn run(case: Case, category: String) -> Outcome {
     let response = request.body(body_bytes(&case)).send().await.unwrap();
     let status = response.status().as_u16();
     outcome.server_error = status >= 500;
-    let answer: Value = response.json().await.unwrap_or(Value::Null);
+    let text = response.text().await.unwrap_or_default();
+    let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    // 002 answers `{ErrorCode, Message}`, in XML to XML.
+    let error_code = match &answer["ErrorCode"] {
+        Value::Number(code) => Some(code.to_string()),
+        _ => text
+            .split_once("<ErrorCode>")
+            .and_then(|(_, rest)| rest.split_once("</ErrorCode>"))
+            .map(|(code, _)| code.to_owned()),
+    };
     let mut wrong = Vec::new();
     if status != case.expect.status {
         wrong.push(format!("status {status}, not {}", case.expect.status));
     }
-    let (code, pointer) = match answer["errors"].get(0) {
-        Some(first) => (first["code"].as_str(), first["pointer"].as_str()),
-        None => (
+    let (code, pointer) = match (answer["errors"].get(0), &error_code) {
+        (_, Some(code)) => (Some(code.as_str()), None),
+        (Some(first), None) => (first["code"].as_str(), first["pointer"].as_str()),
+        (None, None) => (
             answer["type"].as_str().and_then(|t| t.rsplit(':').next()),
             None,
         ),
@@ -254,7 +291,7 @@ async fn run(case: Case, category: String) -> Outcome {
         wrong.push("it changed what it did not mean to".into());
     }
     if !wrong.is_empty() {
-        outcome.wrong = Some(format!("{}: {} ({answer})", case.name, wrong.join("; ")));
+        outcome.wrong = Some(format!("{}: {} ({text})", case.name, wrong.join("; ")));
     }
     outcome
 }

@@ -35,7 +35,7 @@ mod verify;
 
 pub use client::{
     consents, erase, export, history, import, keep_key, lift, read, read_as, requeue, restore,
-    send_code, set_photo, uses_email, verify_email, write,
+    send_code, set_photo, uses_email, verify_email, write, write_unconditionally,
 };
 
 use crate::clock::{now_ms, now_rfc3339};
@@ -111,6 +111,9 @@ enum Ask {
         by: Provenance,
         if_match: String,
         patch: Value,
+        /// The only fields the write may change (a source API's limit).
+        #[serde(default)]
+        only: Option<Vec<String>>,
     },
     Replace {
         who: Who,
@@ -187,7 +190,7 @@ pub enum Write {
 }
 
 /// Whose profile, and what a new profile starts with.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Who {
     tenant: String,
     subject: String,
@@ -316,8 +319,10 @@ impl DurableObject for CustomerObject {
                 by,
                 if_match,
                 patch,
+                only,
             } => {
-                self.write(who, actor, &by, &if_match, &patch, Write::MergePatch)
+                let how = Write::MergePatch;
+                self.write(who, actor, &by, (&if_match, only.as_deref()), &patch, how)
                     .await?
             }
             Ask::Replace {
@@ -327,7 +332,7 @@ impl DurableObject for CustomerObject {
                 if_match,
                 body,
             } => {
-                self.write(who, actor, &by, &if_match, &body, Write::Replace)
+                self.write(who, actor, &by, (&if_match, None), &body, Write::Replace)
                     .await?
             }
             Ask::Erase { who, by, if_match } => self.erase(&who, &by, if_match.as_deref()).await?,
@@ -404,7 +409,7 @@ impl CustomerObject {
         who: Who,
         actor: Actor,
         by: &Provenance,
-        if_match: &str,
+        (if_match, only): (&str, Option<&[String]>),
         body: &Value,
         how: Write,
     ) -> worker::Result<Reply> {
@@ -444,6 +449,7 @@ impl CustomerObject {
                 now: &now,
                 source: &by.channel,
                 point_of_sale: by.point_of_sale.as_deref(),
+                only,
             };
             match how {
                 Write::MergePatch => apply_patch(&stored, body, &change),

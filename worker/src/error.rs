@@ -112,7 +112,25 @@ impl ApiError {
         }
     }
 
-    fn detail(&self) -> String {
+    /// The HTTP status it answers with.
+    pub fn status(&self) -> u16 {
+        self.status_and_title().0
+    }
+
+    /// The field errors it carries, with the tenant's rules for their
+    /// messages where it has them.
+    pub fn field_errors(&self) -> Option<(&[FieldError], Option<&profile::TenantRules>)> {
+        match self {
+            ApiError::Validation(errors) => Some((errors, None)),
+            ApiError::InvalidProfile(errors, tenant) | ApiError::EmailTaken(errors, tenant) => {
+                Some((errors, Some(tenant.as_ref())))
+            }
+            _ => None,
+        }
+    }
+
+    /// What it says to a person, in English.
+    pub fn detail(&self) -> String {
         match self {
             ApiError::NotFound => "There is nothing at this address.".into(),
             ApiError::MethodNotAllowed(allowed) => {
@@ -202,14 +220,7 @@ impl ApiError {
             "detail": self.detail(),
             "instance": format!("urn:uuid:{request_id}"),
         });
-        let field_errors = match &self {
-            ApiError::Validation(errors) => Some((errors, None)),
-            ApiError::InvalidProfile(errors, tenant) | ApiError::EmailTaken(errors, tenant) => {
-                Some((errors, Some(tenant.as_ref())))
-            }
-            _ => None,
-        };
-        if let Some((errors, tenant)) = field_errors {
+        if let Some((errors, tenant)) = self.field_errors() {
             if errors.len() > MAX_LISTED_ERRORS {
                 body["errors_omitted"] = json!(errors.len() - MAX_LISTED_ERRORS);
             }

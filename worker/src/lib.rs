@@ -19,6 +19,7 @@ mod origins;
 mod provenance;
 mod rights;
 mod routes;
+mod sources;
 // The fuzz targets (crates/profile/fuzz) read bodies and tenant configurations
 // (and photos) as the Worker does: they build with the feature `fuzzing`, which
 // makes these modules public. Without it they stay private, as public items change how

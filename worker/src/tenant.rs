@@ -38,6 +38,9 @@ pub struct TenantConfig {
     /// How long the codes that prove customers' e-mail addresses work.
     #[serde(default)]
     pub email_verification: profile::verification::VerificationSettings,
+    /// The source APIs switched on for this tenant (see `sources`).
+    #[serde(default)]
+    pub sources: profile::sources::Adapters,
 }
 
 /// A token lives at most this long when the tenant does not say.

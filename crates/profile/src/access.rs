@@ -171,6 +171,18 @@ pub fn customer_sees(name: &str, rules: &Rules) -> bool {
     })
 }
 
+/// Whether the customer sees the place `pointer` (a JSON Pointer into the
+/// profile's wire shape): its field, and of `loyalty` only its parts in
+/// [`LOYALTY_SEEN_BY_CUSTOMER`].
+pub fn customer_sees_place(pointer: &str, rules: &Rules) -> bool {
+    let mut segments = pointer.trim_start_matches('/').split('/');
+    let field = segments.next().unwrap_or("");
+    match (field, segments.next()) {
+        ("loyalty", Some(part)) => LOYALTY_SEEN_BY_CUSTOMER.contains(&part),
+        _ => customer_sees(field, rules),
+    }
+}
+
 /// A consent's `granted` is the customer's; `at`, `source` and
 /// `policy_version` are set by the server when `granted` changes.
 pub fn consent_part_access(part: &str) -> Option<Access> {
@@ -183,6 +195,18 @@ pub fn consent_part_access(part: &str) -> Option<Access> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn the_customer_sees_places_of_what_they_see() {
+        let rules = Rules::default();
+        assert!(customer_sees_place("/invoice_address/city", &rules));
+        assert!(customer_sees_place("/loyalty/rank", &rules));
+        assert!(!customer_sees_place("/loyalty/flags", &rules));
+        assert!(!customer_sees_place("/crm_id", &rules));
+        assert!(!customer_sees_place("/nothing", &rules));
+    }
+
     /// Every member of the profile has its access class, section and sight,
     /// in the order the struct declares them.
     #[test]

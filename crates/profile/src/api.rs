@@ -62,6 +62,8 @@ crate::wire_enum! {
         ListDeliveries = "listDeliveries",
         ListDeadLetters = "listDeadLetters",
         ReplayDeadLetters = "replayDeadLetters",
+        UtilityPatchCustomer = "utilityPatchCustomer",
+        ClientUpdate = "clientUpdate",
         DevToken = "devToken",
         DevEvents = "devEvents",
         DevReceive = "devReceive",
@@ -103,6 +105,11 @@ pub enum Caller {
     Admin(Scope),
     /// The operator, or a tenant's backend with an admin key that has this scope.
     Manager(Scope),
+    /// A source API's route (see `sources`): the customer with their token,
+    /// or a tenant's backend with an admin key that has this scope. It
+    /// answers in the source API's own shapes and takes no `Idempotency-Key`,
+    /// which its clients never send.
+    Source(Scope),
     /// Local development only, when `DEV_ENDPOINTS` is set; not in the document.
     Dev,
 }
@@ -117,6 +124,7 @@ impl Caller {
             Caller::Operator => vec![("operator", None)],
             Caller::Admin(scope) => vec![("admin", Some(scope))],
             Caller::Manager(scope) => vec![("operator", None), ("admin", Some(scope))],
+            Caller::Source(scope) => vec![("customer", None), ("admin", Some(scope))],
             Caller::Anyone | Caller::Preflight | Caller::Dev => Vec::new(),
         }
     }

@@ -57,6 +57,7 @@ pub fn schemas() -> Map<String, Value> {
     add::<crate::verification::EmailCode>(&mut all);
     add::<crate::verification::CodeSent>(&mut all);
     add::<crate::verification::VerificationSettings>(&mut all);
+    add::<crate::sources::Adapters>(&mut all);
     let mut schemas: Map<String, Value> = all
         .into_iter()
         .map(|(name, schema)| {

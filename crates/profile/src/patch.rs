@@ -33,6 +33,10 @@ pub struct Change<'a> {
     /// The point of sale the change was made at, if one is named: it
     /// becomes `updated_by`; else the actor's name does.
     pub point_of_sale: Option<&'a str>,
+    /// The only fields (by top-level name) this write may change, when a
+    /// source API allows fewer than the actor may write; any other field it
+    /// sends must be its stored value (`ReadOnly`).
+    pub only: Option<&'a [String]>,
 }
 
 /// A successful write: the new profile, and the names of what changed.

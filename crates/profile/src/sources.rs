@@ -1,6 +1,8 @@
 //! Where every field of the five source APIs lives in the canonical profile.
-//! The compatibility endpoints translate with this table; a test checks that
-//! every target is a real place in the wire shape.
+//! The compatibility endpoints (the Worker's adapters) translate with this
+//! table ([`target`]); a test checks that every target is a real place in the
+//! wire shape. A tenant switches each adapter on in its configuration
+//! ([`Adapters`]).
 //!
 //! | source | system |
 //! |---|---|
@@ -21,6 +23,44 @@ pub enum Target {
 }
 
 use Target::{Field, Request};
+use serde::{Deserialize, Serialize};
+
+/// Where `source`'s `field` goes, if the table lists it.
+pub fn target(source: &str, field: &str) -> Option<Target> {
+    SOURCE_FIELDS
+        .iter()
+        .find(|(s, f, _)| *s == source && *f == field)
+        .map(|(_, _, target)| *target)
+}
+
+/// The source APIs a tenant has switched on (each off unless set), with
+/// what each needs to know.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields, default)]
+pub struct Adapters {
+    /// The energy utility's `PATCH /api/customers/{customerId}` (004).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utility: Option<UtilitySettings>,
+    /// The loyalty programme's `POST /api/client/ClientUpdate` (002).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_update: Option<ClientUpdateSettings>,
+}
+
+/// The energy utility's adapter: it needs no setting of its own.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UtilitySettings {}
+
+/// The loyalty programme's adapter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ClientUpdateSettings {
+    /// The programme's operator number, which every request's `Operator` must be.
+    pub operator: i64,
+}
 
 /// `(source, source field, target)`. Nested source fields are written `Parent.Child`.
 pub const SOURCE_FIELDS: &[(&str, &str, Target)] = &[
@@ -170,7 +210,11 @@ pub const SOURCE_FIELDS: &[(&str, &str, Target)] = &[
     ("booking", "Created", Field("/created")),
     ("booking", "Updated", Field("/updated")),
     // Loyalty programme (002).
-    ("client_update", "Client", Field("/external_id")),
+    (
+        "client_update",
+        "Client",
+        Request("the customer: the token's own, or any of the admin key's tenant"),
+    ),
     ("client_update", "Name", Field("/first_name")),
     ("client_update", "Surname", Field("/last_name")),
     ("client_update", "Patronymic", Field("/middle_name")),
@@ -184,16 +228,28 @@ pub const SOURCE_FIELDS: &[(&str, &str, Target)] = &[
     ("client_update", "Phone", Field("/mobile_phone")),
     ("client_update", "Email", Field("/email")),
     ("client_update", "Gender", Field("/gender")),
-    ("client_update", "PosCode", Field("/updated_by")),
+    (
+        "client_update",
+        "PosCode",
+        Request("the point of sale: history, consents and updated_by"),
+    ),
     (
         "client_update",
         "AllowEmailOnlineCheque",
         Field("/consents/email_receipts/granted"),
     ),
     ("client_update", "ContragentId", Field("/crm_id")),
-    ("client_update", "Operator", Field("/tenant")),
+    (
+        "client_update",
+        "Operator",
+        Request("the programme: must be the tenant's operator number"),
+    ),
     ("client_update", "Token", Request("the caller's credential")),
-    ("client_update", "SiteCode", Field("/updated_by")),
+    (
+        "client_update",
+        "SiteCode",
+        Request("the selling widget: the point of sale when PosCode is absent"),
+    ),
     // E-commerce platform (003).
     ("storm", "Id", Field("/id")),
     ("storm", "Key", Field("/id")),
@@ -274,6 +330,11 @@ pub const SOURCE_FIELDS: &[(&str, &str, Target)] = &[
     ),
     ("utility", "BirthDate", Field("/birth_date")),
     ("utility", "CustomerId", Field("/external_id")),
+    (
+        "utility",
+        "customerId",
+        Request("the customer: the tenant's customer id"),
+    ),
     ("utility", "CustomerType", Field("/loyalty/customer_type")),
     ("utility", "Email", Field("/email")),
     ("utility", "FirstName", Field("/first_name")),

@@ -30,6 +30,7 @@ fn change(rules: &Rules, actor: Actor) -> Change<'_> {
         now: NOW,
         source: "customer-profile",
         point_of_sale: None,
+        only: None,
     }
 }
 

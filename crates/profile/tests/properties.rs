@@ -77,6 +77,7 @@ fn change(rules: &Rules) -> Change<'_> {
         now: "2026-11-23T12:00:00Z",
         source: "customer-profile",
         point_of_sale: None,
+        only: None,
     }
 }
 

@@ -20,6 +20,7 @@ fn change<'a>(rules: &'a Rules, actor: Actor, point_of_sale: Option<&'a str>) ->
         now: "2026-12-03T10:00:00Z",
         source: "utility",
         point_of_sale,
+        only: None,
     }
 }
 
@@ -156,4 +157,29 @@ fn the_point_of_sale_is_who_updated_else_the_actor() {
     let anywhere = change(&rules, Actor::Customer, None);
     let patched = apply_patch(&stored(&rules), &patch, &anywhere).unwrap();
     assert_eq!(patched.profile.updated_by.as_deref(), Some("customer"));
+}
+
+#[test]
+fn a_write_limited_to_some_fields_refuses_a_change_of_any_other() {
+    let rules = rules(json!({}));
+    let only = ["email".to_owned(), "mobile_phone".to_owned()];
+    let limited = Change {
+        only: Some(&only),
+        ..change(&rules, Actor::Admin, None)
+    };
+    let stored = stored(&rules);
+    // The others sent as stored: accepted.
+    let patch = json!({"first_name": "Kari", "mobile_phone": "4798765432"});
+    let patched = apply_patch(&stored, &patch, &limited).unwrap();
+    assert_eq!(patched.changed, ["mobile_phone"]);
+    // Changed: refused, each of them, and nothing is written.
+    let patch = json!({"first_name": "Ola", "loyalty": {"flags": ["power_customer"]}, "email": "ola@example.no"});
+    let refused = apply_patch(&stored, &patch, &limited).unwrap_err();
+    assert_eq!(
+        codes(refused),
+        [
+            ("/first_name".into(), Code::ReadOnly),
+            ("/loyalty".into(), Code::ReadOnly)
+        ]
+    );
 }

@@ -41,6 +41,7 @@ fn change(rules: &Rules) -> Change<'_> {
         now: "2026-12-01T12:00:00Z",
         source: "customer-profile",
         point_of_sale: None,
+        only: None,
     }
 }
 

@@ -18,8 +18,12 @@ pub const WIDGET_DIST: &str = "web/dist/widget";
 /// allowed at most 8 KB more: 143.7 -> 152.0 KB, so 144 -> 152. Issue 16
 /// (the panel that takes the code of a new e-mail address and sends a new
 /// one after a minute; its two calls' futures are most of it, measured by
-/// building without it): 152.0 -> 154.4 KB, so 152 -> 155.
-pub const WIDGET_BUDGET_BYTES: u64 = 155 * 1024;
+/// building without it): 152.0 -> 154.4 KB, so 152 -> 155. Issue 17 (the
+/// tenant settings the source APIs needed, which the browser applies as the
+/// Worker does: read-only fields, the e-mail limit, the default country, an
+/// invoice address that may be incomplete; their readers are most of it):
+/// 158,106 -> 158,773 bytes, 53 over 155 KB, so 155 -> 156.
+pub const WIDGET_BUDGET_BYTES: u64 = 156 * 1024;
 /// The Worker's upload as `wrangler deploy --dry-run` reports it (gzip, KiB):
 /// a ratchet set when the Worker last shrank; an issue that needs more says so.
 /// Issue 11 (labels of every field and help texts in five languages, the
@@ -51,8 +55,14 @@ pub const WIDGET_BUDGET_BYTES: u64 = 155 * 1024;
 /// (843.7 before); most of it is the two routes' futures and the serde
 /// readers of the new messages, measured by diffing the wasm name sections;
 /// -> 842.3 when a code that expired is no longer retried nor kept and the
-/// same pending address after its minute gets a code alone.
-pub const WORKER_BUDGET_KIB: f64 = 842.5;
+/// same pending address after its minute gets a code alone. Issue 17 (the
+/// first two source APIs, 004's PATCH and 002's ClientUpdate in JSON and
+/// XML): -> 896.4. In the wasm's name sections, against the commit before:
+/// 97 KB more code, of it quick-xml's reader 27 KB, the adapters 26 KB and
+/// their requests' future 11 KB (boxing it only moved it), the serde readers
+/// of the new settings 4 KB; the rest is the longer OpenAPI document and
+/// the answers' words in five languages.
+pub const WORKER_BUDGET_KIB: f64 = 896.5;
 
 /// The built widget: where its versioned files are, and their sizes.
 pub struct Widget {

@@ -200,6 +200,7 @@ pub async fn write(
             by,
             if_match,
             patch: body,
+            only: None,
         },
         Write::Replace => Ask::Replace {
             who,
@@ -210,6 +211,38 @@ pub async fn write(
         },
     };
     profile_or_refused(send(env, &name, &ask).await?, rules, "a write")
+}
+
+/// A source API's write, which has no `If-Match`: the merge patch is read,
+/// merged and stored inside the customer's object, where nothing interleaves
+/// with it, so no update is lost. `only`: the fields the API may change at
+/// all. When another write came in while the object claimed a new e-mail
+/// address (the one await of a write), it is merged again on the new version.
+pub async fn write_unconditionally(
+    env: &Env,
+    who: Who,
+    actor: Actor,
+    by: Provenance,
+    rules: &profile::TenantRules,
+    patch: Value,
+    only: Option<Vec<String>>,
+) -> ApiResult<Profile> {
+    let name = who.name();
+    let mut tries = 0;
+    loop {
+        let ask = Ask::Patch {
+            who: who.clone(),
+            actor,
+            by: by.clone(),
+            if_match: "*".into(),
+            patch: patch.clone(),
+            only: only.clone(),
+        };
+        match send(env, &name, &ask).await? {
+            Reply::Stale { .. } if tries < 3 => tries += 1,
+            reply => return profile_or_refused(reply, rules, "a write"),
+        }
+    }
 }
 
 fn profile_or_refused(reply: Reply, rules: &profile::TenantRules, to: &str) -> ApiResult<Profile> {

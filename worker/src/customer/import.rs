@@ -17,7 +17,7 @@ impl CustomerObject {
     ) -> worker::Result<Reply> {
         let before = self.load()?.map(|p| p.version);
         let reply = self
-            .write(who, Actor::Import, by, "*", line, Write::MergePatch)
+            .write(who, Actor::Import, by, ("*", None), line, Write::MergePatch)
             .await?;
         Ok(match reply {
             Reply::Profile { profile } => Reply::Imported {

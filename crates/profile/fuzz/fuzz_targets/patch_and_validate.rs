@@ -73,6 +73,7 @@ fuzz_target!(|data: &[u8]| {
         now: "2026-11-23T12:00:00Z",
         source: "fuzz",
         point_of_sale: None,
+        only: None,
     };
     let fixture: Value = serde_json::from_str(STORED).unwrap();
     let stored: Profile = if selector[3] & 0x80 == 0 {

@@ -6,6 +6,14 @@ use super::{Caller, Operation, Route, Scope};
 const JSON: &[&str] = &["application/json"];
 const PATCH: &[&str] = &["application/merge-patch+json", "application/json"];
 const NONE: &[&str] = &[];
+/// The source APIs' media types: ASP.NET Web API's JSON, and XML.
+const DOTNET_JSON: &[&str] = &["application/json", "text/json"];
+const DOTNET_JSON_XML: &[&str] = &[
+    "application/json",
+    "text/json",
+    "application/xml",
+    "text/xml",
+];
 pub(super) const NDJSON: &[&str] = &["application/x-ndjson"];
 pub(super) const IMAGES: &[&str] = &crate::photo::MEDIA_TYPES;
 
@@ -47,7 +55,7 @@ impl Route {
     }
 }
 
-use Caller::{Admin, Anyone, Customer, Dev, Manager, Operator, Preflight};
+use Caller::{Admin, Anyone, Customer, Dev, Manager, Operator, Preflight, Source};
 use Operation::*;
 use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite, WebhooksWrite};
 
@@ -55,7 +63,7 @@ use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite, WebhooksW
 /// `Allow` header names them.
 /// The fixed paths come before the `{name}` ones they would also match
 /// (`/v1/customers/me` before `/v1/customers/{id}`).
-pub const ROUTES: [Route; 59] = [
+pub const ROUTES: [Route; 61] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -538,6 +546,26 @@ pub const ROUTES: [Route; 59] = [
     )
     .answers("Profile")
     .records(),
+    // The source APIs (see `sources`), each on its own path, switched on per tenant.
+    route(
+        UtilityPatchCustomer,
+        "PATCH",
+        "/api/customers/{customerId}",
+        Source(CustomersWrite),
+        DOTNET_JSON,
+        &[200, 400, 401, 403, 404, 409, 410, 413, 415, 429],
+    )
+    .takes("UtilityCustomer")
+    .answers("UtilityCustomer"),
+    route(
+        ClientUpdate,
+        "POST",
+        "/api/client/ClientUpdate",
+        Source(CustomersWrite),
+        DOTNET_JSON_XML,
+        &[200, 400, 401, 403, 404, 413, 415, 429],
+    )
+    .takes("SetClientUpdateRequest"),
     route(DevToken, "GET", "/dev/token", Dev, NONE, &[200]),
     route(DemoPage, "GET", "/demo", Dev, NONE, &[200]),
     route(DevEvents, "GET", "/dev/events", Dev, NONE, &[200]),

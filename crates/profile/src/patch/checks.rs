@@ -116,7 +116,10 @@ pub(super) fn check_access(
             continue;
         }
         let (old, new) = (stored.get(key), merged.get(key));
-        let read_only = customer && change.rules.setting(key).read_only;
+        let read_only = (customer && change.rules.setting(key).read_only)
+            || change
+                .only
+                .is_some_and(|only| !only.iter().any(|name| name == key));
         if !spec.access.writable_by(change.actor) || read_only {
             let unseen_parts: Vec<&String> = match (key.as_str(), &patch[key]) {
                 ("loyalty", Value::Object(parts)) if customer => parts

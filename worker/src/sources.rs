@@ -1,0 +1,148 @@
+//! The source APIs' adapters: each reads its API's request as the API's page
+//! documents it, maps it onto a canonical merge patch (through
+//! `profile::sources`' table and `profile::foreign`'s values), writes it
+//! through the customer's object as `/v1` does (the same rules, history,
+//! consent ledger and events, with the adapter as the channel), and answers
+//! in the API's own shape. Nothing an adapter needs stays here: what the
+//! profile lacked went into the profile, its rules or the tenant's settings.
+
+mod client_update;
+mod utility;
+pub mod xml;
+
+use crate::admin::{self, Admin};
+use crate::auth::{self, Customer};
+use crate::customer::Who;
+use crate::error::{ApiError, ApiResult};
+use crate::tenant::Tenant;
+use profile::Actor;
+use profile::api::{Operation, Route, Scope};
+use profile::rights::Provenance;
+use std::rc::Rc;
+use worker::{Env, Request, Response};
+
+pub async fn handle(
+    req: Request,
+    env: &Env,
+    route: &Route,
+    values: &[&str],
+) -> ApiResult<Response> {
+    match route.operation {
+        Operation::UtilityPatchCustomer => utility::handle(req, env, route, values[0]).await,
+        Operation::ClientUpdate => client_update::handle(req, env, route).await,
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// Who calls a source API: a customer with their token, or a tenant's
+/// backend with an admin key.
+pub enum Caller {
+    Customer(Customer),
+    Admin(Admin),
+}
+
+impl Caller {
+    /// The admin key if the credential has an admin key's form (it then
+    /// needs `scope`), else the customer token.
+    pub async fn of(req: &Request, env: &Env, scope: Scope) -> ApiResult<Caller> {
+        match auth::bearer(req) {
+            Some(key) if profile::keys::parse(&key).is_some() => {
+                Ok(Caller::Admin(admin::admin(req, env, scope).await?))
+            }
+            _ => Ok(Caller::Customer(auth::customer(req, env).await?)),
+        }
+    }
+
+    pub fn tenant(&self) -> &Rc<Tenant> {
+        match self {
+            Caller::Customer(customer) => &customer.config,
+            Caller::Admin(admin) => &admin.config,
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        match self {
+            Caller::Customer(_) => Actor::Customer,
+            Caller::Admin(_) => Actor::Admin,
+        }
+    }
+
+    /// The customer `id` (the tenant's customer id): a customer may name
+    /// only themselves (else `Forbidden`); an admin key any customer of its tenant.
+    pub fn customer(&self, id: &str) -> Result<Who, Forbidden> {
+        match self {
+            Caller::Customer(customer) if customer.subject == id => Ok(Who::from(customer)),
+            Caller::Customer(_) => Err(Forbidden),
+            Caller::Admin(admin) => Ok(Who::by_id(&admin.tenant, id)),
+        }
+    }
+
+    /// Who wrote, through `channel` (the adapter), at `point_of_sale` if the
+    /// request names one. A customer token's own `source` and
+    /// `point_of_sale` claims come first, as in `/v1`.
+    pub fn provenance(&self, channel: &str, point_of_sale: Option<String>) -> Provenance {
+        match self {
+            Caller::Customer(customer) => Provenance {
+                actor: "customer".into(),
+                channel: customer.source.clone().unwrap_or_else(|| channel.into()),
+                point_of_sale: customer.point_of_sale.clone().or(point_of_sale),
+            },
+            Caller::Admin(admin) => Provenance {
+                actor: format!("key:{}", admin.key_id),
+                channel: channel.into(),
+                point_of_sale,
+            },
+        }
+    }
+}
+
+/// A customer token that names another customer.
+pub struct Forbidden;
+
+/// The request's language for messages: `Accept-Language`, else the
+/// tenant's default language, else English.
+pub fn language(req: &Request, tenant: Option<&Tenant>) -> &'static str {
+    let header = req
+        .headers()
+        .get("Accept-Language")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let default = tenant.and_then(|t| t.rules.default_language.as_deref());
+    profile::messages::negotiate_or(&header, default)
+}
+
+/// The body, of one of `route`'s media types and at most its size.
+pub async fn body(req: &mut Request, route: &Route) -> ApiResult<Vec<u8>> {
+    crate::routes::check_media_type(req, route.accepts)?;
+    crate::routes::limited_body(req, route.max_body_bytes()).await
+}
+
+/// Whether the request's body is XML (else JSON).
+pub fn is_xml(req: &Request) -> bool {
+    let media_type = req
+        .headers()
+        .get("Content-Type")
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    media_type.starts_with("application/xml") || media_type.starts_with("text/xml")
+}
+
+/// An answer of `status` with `body` of `content_type`, never cached.
+pub fn answer(status: u16, content_type: &str, body: String) -> ApiResult<Response> {
+    let response = Response::ok(body)?.with_status(status);
+    let headers = response.headers().clone();
+    headers.set("Content-Type", content_type)?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response.with_headers(headers))
+}
+
+/// `error`'s `Retry-After`, if it has one.
+pub fn retry_after(error: &ApiError) -> Option<u32> {
+    match error {
+        ApiError::TooManyWrites(seconds) | ApiError::TooManyCodes(seconds) => Some(*seconds),
+        _ => None,
+    }
+}
