@@ -19,15 +19,18 @@ mod origins;
 mod provenance;
 mod rights;
 mod routes;
-mod sources;
 // The fuzz targets (crates/profile/fuzz) read bodies and tenant configurations
-// (and photos) as the Worker does: they build with the feature `fuzzing`, which
+// (and photos, and the source APIs' XML) as the Worker does: they build with the feature `fuzzing`, which
 // makes these modules public. Without it they stay private, as public items change how
 // the Worker compiles (measured: 10 bytes gzip more).
 #[cfg(feature = "fuzzing")]
 pub mod photo;
 #[cfg(not(feature = "fuzzing"))]
 mod photo;
+#[cfg(feature = "fuzzing")]
+pub mod sources;
+#[cfg(not(feature = "fuzzing"))]
+mod sources;
 #[cfg(feature = "fuzzing")]
 pub mod strict_json;
 #[cfg(not(feature = "fuzzing"))]

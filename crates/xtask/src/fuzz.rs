@@ -11,11 +11,12 @@ use std::process::Command;
 use std::time::Duration;
 
 /// Every libFuzzer target, in the order they run.
-pub const TARGETS: [&str; 4] = [
+pub const TARGETS: [&str; 5] = [
     "patch_and_validate",
     "photo",
     "tenant_config",
     "wire_readers",
+    "xml_reader",
 ];
 
 /// The API under schemathesis (see `crate::schemathesis`), stateful phase
