@@ -2,13 +2,12 @@
 //! Standard Webhooks receiver on loopback) gets the codes, and the
 //! customer's calls that change and confirm an address.
 
-use crate::admin::{SECRET, operator_key};
-use crate::receiver::{Receiver, of_type, url};
+use crate::admin::SECRET;
+use crate::receiver::{Receiver, of_type, subscribe};
 use crate::{base_url, http, now, put_tenant, read_profile, sign, unique_customer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
-use xtask::server::free_port;
 
 pub const CODE_EVENT: &str = "email.verification_requested.v1";
 
@@ -38,19 +37,8 @@ pub async fn tenant_retrying(
             "email_verification": {"code_seconds": code_seconds}}),
     )
     .await;
-    let port = free_port().unwrap();
-    let created: Value = http()
-        .post(format!("{}/v1/tenants/{t}/webhooks", base_url()))
-        .bearer_auth(operator_key())
-        .json(&json!({"url": url(port), "event_types": [CODE_EVENT]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let receiver = Receiver::start(port, &[created["secret"].as_str().unwrap()]).await;
-    (t, receiver, created["id"].as_str().unwrap().to_owned())
+    let (receiver, id) = subscribe(&t, &[CODE_EVENT]).await;
+    (t, receiver, id)
 }
 
 /// A token of `tenant` for `customer`, with more claims.

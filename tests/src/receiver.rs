@@ -19,6 +19,27 @@ pub fn url(port: u16) -> String {
     format!("http://127.0.0.1:{port}/hooks")
 }
 
+/// A new endpoint of `tenant` for `event_types` (made with the operator's
+/// key) and its receiver: the receiver, and the endpoint's id.
+pub async fn subscribe(tenant: &str, event_types: &[&str]) -> (Receiver, String) {
+    let port = xtask::server::free_port().unwrap();
+    let created: Value = http()
+        .post(format!(
+            "{}/v1/tenants/{tenant}/webhooks",
+            crate::base_url()
+        ))
+        .bearer_auth(crate::admin::operator_key())
+        .json(&json!({"url": url(port), "event_types": event_types}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let receiver = Receiver::start(port, &[created["secret"].as_str().unwrap()]).await;
+    (receiver, created["id"].as_str().unwrap().to_owned())
+}
+
 impl Receiver {
     /// Starts a receiver on `port` that verifies with `secrets`; returns once it listens.
     pub async fn start(port: u16, secrets: &[&str]) -> Receiver {

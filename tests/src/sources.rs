@@ -2,12 +2,11 @@
 //! adapters switched on as each suite needs, its admin key, a receiver of
 //! its events on loopback, its customers, and the samples kept as files.
 
-use crate::admin::{SECRET, customer_token, customer_url, get_json, key, operator_key};
-use crate::receiver::{Receiver, url};
-use crate::{base_url, http, put_tenant, read_profile, unique_customer};
+use crate::admin::{SECRET, customer_token, customer_url, get_json, key};
+use crate::receiver::{Receiver, subscribe};
+use crate::{http, put_tenant, read_profile, unique_customer};
 use serde_json::{Value, json};
 use std::time::Duration;
-use xtask::server::free_port;
 
 /// A tenant of the suite's own, its admin key (`customers:read`,
 /// `customers:write` and `customers:erase`) and the receiver of its customer events.
@@ -33,23 +32,12 @@ pub async fn programme_with(label: &str, more: Value) -> Programme {
         config[name] = value.clone();
     }
     put_tenant(&tenant, &config).await;
-    let port = free_port().unwrap();
     let types = [
         "customer.created.v1",
         "customer.updated.v1",
         "consent.changed.v1",
     ];
-    let created: Value = http()
-        .post(format!("{}/v1/tenants/{tenant}/webhooks", base_url()))
-        .bearer_auth(operator_key())
-        .json(&json!({"url": url(port), "event_types": types}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let receiver = Receiver::start(port, &[created["secret"].as_str().unwrap()]).await;
+    let (receiver, _) = subscribe(&tenant, &types).await;
     let scopes = ["customers:read", "customers:write", "customers:erase"];
     let (key, key_id) = key(&tenant, &scopes).await;
     Programme {

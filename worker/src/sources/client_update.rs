@@ -336,6 +336,8 @@ async fn run(
         .map_err(|error| Refusal::of(error, language, &member_of))
 }
 
+/// The write, merged inside the customer's object; an admin key's write
+/// of a customer who has no profile is `NotFound` (code 2).
 async fn write(
     env: &Env,
     caller: &Caller,
@@ -344,11 +346,6 @@ async fn write(
     rules: &profile::TenantRules,
     patch: Value,
 ) -> crate::error::ApiResult<()> {
-    if let Caller::Admin(_) = caller
-        && customer::read_as(env, who.clone()).await?.is_none()
-    {
-        return Err(ApiError::NotFound);
-    }
     customer::write_unconditionally(env, who, caller.actor(), by, rules, patch, None).await?;
     Ok(())
 }
