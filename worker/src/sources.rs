@@ -146,3 +146,11 @@ pub fn retry_after(error: &ApiError) -> Option<u32> {
         _ => None,
     }
 }
+
+/// Logs the cause of an internal error, as the problem answers of `/v1` do
+/// (causes are ours, never a request's data); the answer says no more.
+pub fn log_internal(error: &ApiError) {
+    if let ApiError::Internal(cause) = error {
+        worker::console_error!("internal error in a source API: {cause}");
+    }
+}

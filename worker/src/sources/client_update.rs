@@ -221,6 +221,7 @@ impl Refusal {
     }
 
     fn of(error: ApiError, language: &str, member_of: &dyn Fn(&str) -> String) -> Refusal {
+        super::log_internal(&error);
         let mut refusal = Refusal::new(Outcome::of(&error));
         refusal.retry_after = super::retry_after(&error);
         refusal.status = match &error {

@@ -388,6 +388,7 @@ fn refused(refusal: Refusal, language: &str) -> crate::error::ApiResult<Response
             )
         }
         Refusal::Api(error) => {
+            super::log_internal(&error);
             let retry = super::retry_after(&error);
             let message = match &error {
                 ApiError::InvalidToken | ApiError::InvalidKey => {
