@@ -18,6 +18,7 @@ use crate::tenant::Tenant;
 use profile::Actor;
 use profile::api::{Operation, Route, Scope};
 use profile::rights::Provenance;
+use serde_json::Value;
 use std::rc::Rc;
 use worker::{Env, Request, Response};
 
@@ -130,13 +131,39 @@ pub fn is_xml(req: &Request) -> bool {
     media_type.starts_with("application/xml") || media_type.starts_with("text/xml")
 }
 
-/// An answer of `status` with `body` of `content_type`, never cached.
-pub fn answer(status: u16, content_type: &str, body: String) -> ApiResult<Response> {
+/// An answer of `status` with `body` of `content_type`, never cached, with
+/// `Retry-After` when a limit was reached.
+pub fn answer(
+    status: u16,
+    content_type: &str,
+    body: String,
+    retry_after: Option<u32>,
+) -> ApiResult<Response> {
     let response = Response::ok(body)?.with_status(status);
     let headers = response.headers().clone();
     headers.set("Content-Type", content_type)?;
     headers.set("Cache-Control", "no-store")?;
+    if let Some(seconds) = retry_after {
+        headers.set("Retry-After", &seconds.to_string())?;
+    }
     Ok(response.with_headers(headers))
+}
+
+/// Sets `value` at `pointer` (a JSON Pointer of plain names) in `document`,
+/// making the objects on the way: how an adapter puts a property on its place.
+pub fn put(document: &mut Value, pointer: &str, value: Value) {
+    let mut slot = document;
+    let mut parts = pointer.trim_start_matches('/').split('/').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            slot[part] = value;
+            return;
+        }
+        if !slot[part].is_object() {
+            slot[part] = Value::Object(serde_json::Map::new());
+        }
+        slot = &mut slot[part];
+    }
 }
 
 /// `error`'s `Retry-After`, if it has one.

@@ -507,20 +507,7 @@ fn patch(
             _ => value.clone(),
         };
         places.push((member, pointer));
-        let mut parts = pointer[1..].split('/');
-        let mut slot = &mut patch;
-        let mut next = parts.next();
-        while let Some(part) = next {
-            next = parts.next();
-            if next.is_none() {
-                slot[part] = value.clone();
-            } else {
-                if !slot[part].is_object() {
-                    slot[part] = json!({});
-                }
-                slot = &mut slot[part];
-            }
-        }
+        super::put(&mut patch, pointer, value);
     }
     if errors.is_empty() {
         Ok((patch, places))
@@ -538,23 +525,21 @@ fn answer(refusal: Refusal, language: &str, as_xml: bool) -> crate::error::ApiRe
         message = format!("{message} {detail}");
     }
     let status = refusal.status.unwrap_or(refusal.outcome.status());
-    let response = if as_xml {
+    if as_xml {
         let body = format!(
             r#"<SetClientUpdateResponse xmlns:i="{}" xmlns="{MODELS}"><ErrorCode>{code}</ErrorCode><Message>{}</Message></SetClientUpdateResponse>"#,
             xml::INSTANCE,
             xml::escape(&message)
         );
-        super::answer(status, "application/xml; charset=utf-8", body)?
+        super::answer(
+            status,
+            "application/xml; charset=utf-8",
+            body,
+            refusal.retry_after,
+        )
     } else {
         let body = json!({"ErrorCode": code, "Message": message}).to_string();
-        super::answer(status, "application/json; charset=utf-8", body)?
-    };
-    match refusal.retry_after {
-        Some(seconds) => {
-            let headers = response.headers().clone();
-            headers.set("Retry-After", &seconds.to_string())?;
-            Ok(response.with_headers(headers))
-        }
-        None => Ok(response),
+        let json = "application/json; charset=utf-8";
+        super::answer(status, json, body, refusal.retry_after)
     }
 }

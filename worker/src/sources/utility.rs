@@ -121,7 +121,13 @@ async fn run(
         write(env, &caller, who, by, Value::Object(patch), &sent).await?
     };
     let answer = response(&profile, &caller, &rules);
-    super::answer(200, "application/json; charset=utf-8", answer.to_string()).map_err(Refusal::Api)
+    super::answer(
+        200,
+        "application/json; charset=utf-8",
+        answer.to_string(),
+        None,
+    )
+    .map_err(Refusal::Api)
 }
 
 async fn write(
@@ -239,7 +245,7 @@ fn differing(
             .filter(|s| !EDITABLE.contains(&s.property.as_str()))
     };
     for sent in fixed().filter(|s| s.pointer != "/loyalty/flags") {
-        set(&mut after, sent.pointer, sent.value.clone());
+        super::put(&mut after, sent.pointer, sent.value.clone());
     }
     let after = serde_json::from_value::<Profile>(after).map(|mut profile| {
         profile::clean::clean(&mut profile, rules);
@@ -275,23 +281,6 @@ fn differing(
         }
     }
     errors
-}
-
-/// Sets the value at `pointer` (two levels at most), making the object it is in.
-fn set(document: &mut Value, pointer: &str, value: Value) {
-    let mut parts = pointer[1..].split('/');
-    let (Some(first), second) = (parts.next(), parts.next()) else {
-        return;
-    };
-    match second {
-        None => document[first] = value,
-        Some(second) => {
-            if !document[first].is_object() {
-                document[first] = json!({});
-            }
-            document[first][second] = value;
-        }
-    }
 }
 
 fn flag_of(property: &str) -> Option<&'static str> {
@@ -417,11 +406,6 @@ fn refused(refusal: Refusal, language: &str) -> crate::error::ApiResult<Response
         }
         body["ModelState"] = Value::Object(state);
     }
-    let response = super::answer(status, "application/json; charset=utf-8", body.to_string())?;
-    if let Some(seconds) = retry {
-        let headers = response.headers().clone();
-        headers.set("Retry-After", &seconds.to_string())?;
-        return Ok(response.with_headers(headers));
-    }
-    Ok(response)
+    let json = "application/json; charset=utf-8";
+    super::answer(status, json, body.to_string(), retry)
 }
