@@ -31,7 +31,7 @@ struct Case {
     /// `patch` (the customer's PATCH), `put` (the customer's PUT),
     /// `tenant` (the operator's PUT of a new tenant), or a source API's
     /// route as the customer calls it: `client_update` (002, whose code is
-    /// its `ErrorCode`) or `utility` (004).
+    /// its `ErrorCode`), `utility` (004) or `extranet` (000, the customer's own).
     #[serde(default = "patch")]
     route: String,
     /// The media type sent; the route's own when absent, none when `null`.
@@ -140,7 +140,10 @@ async fn run(case: Case, category: String) -> Outcome {
     };
     let operator = dev_var("OPERATOR_KEY").unwrap();
     // The source APIs name customers by integers.
-    let source_route = matches!(case.route.as_str(), "client_update" | "utility");
+    let source_route = matches!(
+        case.route.as_str(),
+        "client_update" | "utility" | "extranet"
+    );
     let customer = match source_route {
         // Nine, then the nanoseconds' last 14 digits: never a leading zero.
         true => {
@@ -201,6 +204,11 @@ async fn run(case: Case, category: String) -> Outcome {
             Method::PATCH,
             format!("{}/api/customers/{customer}", base_url()),
             "application/json",
+        ),
+        "extranet" => (
+            Method::PUT,
+            format!("{}/api/v1/extranet/customers/me", base_url()),
+            "application/xml",
         ),
         other => panic!("{}: unknown route {other}", case.name),
     };

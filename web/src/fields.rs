@@ -186,7 +186,7 @@ fn text_control(form: Form, field: &Field, input_type: &str, kind: Kind) -> El {
         let inputmode = match kind {
             Kind::Integer => Some("numeric"),
             Kind::Decimal => Some("decimal"),
-            Kind::Text => None,
+            Kind::Text | Kind::Moment => None,
         };
         El::new("input")
             .attr("type", input_type)
@@ -194,7 +194,9 @@ fn text_control(form: Form, field: &Field, input_type: &str, kind: Kind) -> El {
             .maybe("autocomplete", autocomplete(field.pointer).as_deref())
     };
     let input = input
-        .bind_prop("value", move || to_text(form, &form.get(&p_value)).into())
+        .bind_prop("value", move || {
+            to_text(form, &form.get(&p_value), kind).into()
+        })
         .on("input", move |ev| {
             form.set(&p_input, from_text(kind, event_target_value(&ev)))
         })
@@ -542,6 +544,7 @@ fn field_view(form: Form, schema_field: &SchemaField, countries: &Countries) -> 
         Control::Integer => text_control(form, &field, "text", Kind::Integer),
         Control::Decimal => text_control(form, &field, "text", Kind::Decimal),
         Control::Date => text_control(form, &field, "date", Kind::Text),
+        Control::DateTime => text_control(form, &field, "datetime-local", Kind::Moment),
         // A built-in yes/no may also be unanswered: a choice of three.
         Control::Bool if pointer == "/has_children" => {
             let choices = vec![

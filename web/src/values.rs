@@ -57,15 +57,19 @@ pub(crate) fn display(form: Form, value: &Value, control: Control) -> String {
         Value::Null => form.t("not_given"),
         Value::Bool(true) => form.t("yes"),
         Value::Bool(false) => form.t("no"),
-        Value::String(s) if control == Control::Date => {
+        Value::String(s) if matches!(control, Control::Date | Control::DateTime) => {
             let options = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
-            let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &"UTC".into());
+            // A date is a calendar day; a moment is shown in the reader's own zone.
+            let _ = match control {
+                Control::Date => js_sys::Reflect::set(&options, &"timeZone".into(), &"UTC".into()),
+                _ => js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into()),
+            };
             let date = js_sys::Date::new(&s.as_str().into());
             if date.get_time().is_nan() {
                 s.clone()
             } else {
-                date.to_locale_date_string(form.language, &options).into()
+                date.to_locale_string(form.language, &options).into()
             }
         }
         Value::String(s) if s.is_empty() => form.t("not_given"),
@@ -123,10 +127,28 @@ pub(crate) enum Kind {
     Text,
     Integer,
     Decimal,
+    /// A moment: stored in UTC, shown and typed in the browser's time zone
+    /// (`<input type="datetime-local">`), converted by the browser's `Date`.
+    Moment,
 }
 
-pub(crate) fn to_text(form: Form, value: &Value) -> String {
+pub(crate) fn to_text(form: Form, value: &Value, kind: Kind) -> String {
     match value {
+        Value::String(s) if kind == Kind::Moment => {
+            let date = js_sys::Date::new(&s.as_str().into());
+            if date.get_time().is_nan() {
+                return s.clone();
+            }
+            let two = |n: u32| format!("{n:02}");
+            format!(
+                "{:04}-{}-{}T{}:{}",
+                date.get_full_year(),
+                two(date.get_month() + 1),
+                two(date.get_date()),
+                two(date.get_hours()),
+                two(date.get_minutes())
+            )
+        }
         Value::String(s) => s.clone(),
         Value::Number(n) => number_text(form, n),
         _ => String::new(),
@@ -147,6 +169,11 @@ pub(crate) fn from_text(kind: Kind, text: String) -> Value {
             (looks_decimal && f.is_finite())
                 .then(|| serde_json::Number::from_f64(f).map(Value::Number))
                 .flatten()
+        }
+        Kind::Moment => {
+            let date = js_sys::Date::new(&trimmed.into());
+            (!trimmed.is_empty() && !date.get_time().is_nan())
+                .then(|| Value::String(date.to_iso_string().into()))
         }
         Kind::Text => None,
     };

@@ -46,7 +46,7 @@ async fn received(req: &mut Request, route: &Route) -> ApiResult<Vec<u8>> {
 /// Stores `picture` (if any) and makes it the profile's photo; the photo it
 /// replaces is deleted by the customer's object. A refused change deletes
 /// the picture it stored.
-async fn set(
+pub(crate) async fn set(
     env: &Env,
     who: Who,
     actor: Actor,

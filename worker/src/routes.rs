@@ -95,7 +95,9 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
             admin::put_rules(req, env, &tenant, route.accepts).await
         }
         Operation::SearchCustomers => admin::search_customers(req, env, route.accepts).await,
-        Operation::UtilityPatchCustomer | Operation::ClientUpdate => {
+        Operation::UtilityPatchCustomer
+        | Operation::ClientUpdate
+        | Operation::ExtranetUpdateCustomer => {
             crate::sources::handle(req, env, route, &values).await
         }
         Operation::DevToken => dev::token(&req, env).await,

@@ -6,7 +6,9 @@
 //! in the API's own shape. Nothing an adapter needs stays here: what the
 //! profile lacked went into the profile, its rules or the tenant's settings.
 
+mod aspnet;
 mod client_update;
+mod extranet;
 mod utility;
 pub mod xml;
 
@@ -31,6 +33,7 @@ pub async fn handle(
     match route.operation {
         Operation::UtilityPatchCustomer => utility::handle(req, env, route, values[0]).await,
         Operation::ClientUpdate => client_update::handle(req, env, route).await,
+        Operation::ExtranetUpdateCustomer => extranet::handle(req, env, route).await,
         _ => Err(ApiError::NotFound),
     }
 }

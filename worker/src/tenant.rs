@@ -206,6 +206,7 @@ impl TenantConfig {
         errors.extend(self.privacy.errors("/privacy"));
         errors.extend(self.webhooks.errors("/webhooks"));
         errors.extend(self.email_verification.errors("/email_verification"));
+        errors.extend(self.sources.errors("/sources", &self.rules));
         if let Err(rule_errors) = profile::Rules::checked(self.rules.clone()) {
             errors.extend(rule_errors.into_iter().map(|mut e| {
                 e.pointer = format!("/rules{}", e.pointer);

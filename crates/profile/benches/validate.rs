@@ -54,6 +54,7 @@ fn full_profile(rules: &Rules) -> Profile {
                 profile::CustomKind::Integer => json!(42),
                 profile::CustomKind::Decimal => json!(3.5),
                 profile::CustomKind::Date => json!("2020-02-29"),
+                profile::CustomKind::DateTime => json!("2026-06-04T19:00:05Z"),
                 profile::CustomKind::Bool => json!(true),
                 profile::CustomKind::Select => json!("b"),
                 profile::CustomKind::Multiselect => json!(["a", "c"]),

@@ -183,6 +183,28 @@ pub fn customer_sees_place(pointer: &str, rules: &Rules) -> bool {
     }
 }
 
+/// Whether the customer may change the place `pointer`: a field they see
+/// and may write (not made read-only by the tenant), of a consent only
+/// `granted`, of the custom fields only the editable ones. What a source
+/// API sends for other places must be as stored.
+pub fn customer_writes_place(pointer: &str, rules: &Rules) -> bool {
+    let mut segments = pointer.trim_start_matches('/').split('/');
+    let field = segments.next().unwrap_or("");
+    let writable = field_spec(field).is_some_and(|spec| {
+        spec.access.writable_by(Actor::Customer) && !rules.setting(field).read_only
+    });
+    if !writable || !customer_sees_place(pointer, rules) {
+        return false;
+    }
+    match (field, segments.next(), segments.next()) {
+        ("consents", Some(_), Some(part)) => consent_part_access(part) == Some(CustomerEditable),
+        ("custom_fields", Some(key), _) => {
+            rules.custom_field(key).is_some_and(|(def, _)| def.editable)
+        }
+        _ => true,
+    }
+}
+
 /// A consent's `granted` is the customer's; `at`, `source` and
 /// `policy_version` are set by the server when `granted` changes.
 pub fn consent_part_access(part: &str) -> Option<Access> {
@@ -205,6 +227,18 @@ mod tests {
         assert!(!customer_sees_place("/loyalty/flags", &rules));
         assert!(!customer_sees_place("/crm_id", &rules));
         assert!(!customer_sees_place("/nothing", &rules));
+    }
+
+    #[test]
+    fn the_customer_writes_only_their_places() {
+        let rules = Rules::default();
+        assert!(customer_writes_place("/invoice_address/line1", &rules));
+        assert!(customer_writes_place("/consents/terms/granted", &rules));
+        assert!(!customer_writes_place("/consents/terms/at", &rules));
+        assert!(!customer_writes_place("/loyalty/rank", &rules));
+        assert!(!customer_writes_place("/email_status", &rules));
+        assert!(!customer_writes_place("/custom_fields/unknown", &rules));
+        assert!(!customer_writes_place("/id", &rules));
     }
 
     /// Every member of the profile has its access class, section and sight,

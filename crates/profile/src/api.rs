@@ -64,6 +64,7 @@ crate::wire_enum! {
         ReplayDeadLetters = "replayDeadLetters",
         UtilityPatchCustomer = "utilityPatchCustomer",
         ClientUpdate = "clientUpdate",
+        ExtranetUpdateCustomer = "extranetUpdateCustomer",
         DevToken = "devToken",
         DevEvents = "devEvents",
         DevReceive = "devReceive",
@@ -110,6 +111,8 @@ pub enum Caller {
     /// answers in the source API's own shapes and takes no `Idempotency-Key`,
     /// which its clients never send.
     Source(Scope),
+    /// A source API's route for the customer alone, with their token.
+    SourceCustomer,
     /// Local development only, when `DEV_ENDPOINTS` is set; not in the document.
     Dev,
 }
@@ -120,7 +123,7 @@ impl Caller {
     /// none for routes without credentials.
     pub fn security(self) -> Vec<(&'static str, Option<Scope>)> {
         match self {
-            Caller::Customer => vec![("customer", None)],
+            Caller::Customer | Caller::SourceCustomer => vec![("customer", None)],
             Caller::Operator => vec![("operator", None)],
             Caller::Admin(scope) => vec![("admin", Some(scope))],
             Caller::Manager(scope) => vec![("operator", None), ("admin", Some(scope))],
@@ -170,7 +173,10 @@ use table::{IMAGES, NDJSON};
 impl Route {
     /// The largest body it takes, in bytes.
     pub fn max_body_bytes(&self) -> usize {
-        if self.accepts == NDJSON {
+        if self.operation == Operation::ExtranetUpdateCustomer {
+            // The customer with a photo in `PhotoBase64`: its base64 is 4/3 of it.
+            MAX_JSON_BYTES + crate::photo::MAX_BYTES.div_ceil(3) * 4
+        } else if self.accepts == NDJSON {
             crate::imports::MAX_BYTES
         } else if self.accepts == IMAGES {
             crate::photo::MAX_BYTES

@@ -1,6 +1,6 @@
 //! Values of the tenant's own fields, checked against their definitions.
 
-use crate::dates::check_date;
+use crate::dates::{canonical_instant, check_date};
 use crate::error::{Code, FieldError};
 use crate::tenant::{CustomFieldDef, CustomKind};
 use crate::text::{check_text, clean_line, clean_multiline};
@@ -16,6 +16,9 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 pub fn clean_custom_value(def: &CustomFieldDef, value: &Value) -> Value {
     match (def.kind, value) {
         (CustomKind::Multiline, Value::String(s)) => Value::String(clean_multiline(s)),
+        (CustomKind::DateTime, Value::String(s)) => {
+            Value::String(canonical_instant(s.trim()).unwrap_or_else(|| clean_line(s)))
+        }
         (_, Value::String(s)) => Value::String(clean_line(s)),
         (CustomKind::Multiselect, Value::Array(items)) => Value::Array(
             items
@@ -124,6 +127,13 @@ pub fn check_custom_value(
             Value::String(date) => check_date(pointer, date),
             _ => wrong_type("string"),
         },
+        CustomKind::DateTime => match value {
+            Value::String(moment) if canonical_instant(moment).is_some() => None,
+            Value::String(_) => {
+                Some(FieldError::new(pointer, Code::InvalidDate).with("expected", "date-time"))
+            }
+            _ => wrong_type("string"),
+        },
         CustomKind::Bool => match value {
             Value::Bool(false) if def.required => Some(FieldError::new(pointer, Code::Required)),
             Value::Bool(_) => None,
@@ -179,6 +189,7 @@ mod tests {
             {"key": "shoe_size", "type": "integer", "min": 30, "max": 50},
             {"key": "height", "type": "decimal", "min": 0.5, "max": 2.5},
             {"key": "anniversary", "type": "date"},
+            {"key": "visit", "type": "date_time"},
             {"key": "confirmed", "type": "bool", "required": true},
             {"key": "newsletter", "type": "bool"},
             {"key": "store", "type": "select", "required": true, "options": [{"value": "oslo"}, {"value": "bergen"}]},
@@ -205,6 +216,8 @@ mod tests {
             ("height", json!(1.82)),
             ("height", json!(2)),
             ("anniversary", json!("2020-02-29")),
+            ("visit", json!("2026-06-04T21:00:05.5+02:00")),
+            ("visit", json!(" 2026-06-04T19:00:05Z ")),
             ("confirmed", json!(true)),
             ("newsletter", json!(false)),
             ("store", json!("oslo")),
@@ -215,6 +228,14 @@ mod tests {
         for (key, value) in good {
             assert_eq!(code(key, value.clone()), None, "{key} {value}");
         }
+    }
+
+    #[test]
+    fn a_date_time_is_stored_in_utc() {
+        let rules = rules();
+        let (def, _) = rules.custom_field("visit").unwrap();
+        let cleaned = clean_custom_value(def, &json!("2026-06-04T21:00:05.5+02:00"));
+        assert_eq!(cleaned, json!("2026-06-04T19:00:05Z"));
     }
 
     #[test]
@@ -283,6 +304,19 @@ mod tests {
                 json!("2021-02-29"),
                 at("anniversary"),
                 Code::InvalidDate,
+            ),
+            (
+                "visit",
+                json!("2026-06-04T19:00:05"),
+                at("visit"),
+                Code::InvalidDate,
+            ),
+            ("visit", json!("2026-06-04"), at("visit"), Code::InvalidDate),
+            (
+                "visit",
+                json!(1_780_000_000),
+                at("visit"),
+                Code::InvalidType,
             ),
             ("confirmed", json!(false), at("confirmed"), Code::Required),
             ("confirmed", Value::Null, at("confirmed"), Code::Required),

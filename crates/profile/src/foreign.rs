@@ -3,7 +3,7 @@
 //! date-times, and supply flags sent as booleans. The adapters read with
 //! these; `/v1` never sees the foreign forms.
 
-use crate::model::Gender;
+use crate::model::{EmailStatus, Gender};
 
 /// A gender code of the loyalty programme (002): `1` male, `-1` female,
 /// `0` not determined. "Not determined" is no gender at all (`null`), not
@@ -51,48 +51,51 @@ pub fn date_of_date_time(text: &str) -> Option<String> {
         None => (text, None),
     };
     crate::dates::parse_date(date)?;
-    if let Some(time) = time {
-        valid_time(time).then_some(())?;
+    if time.is_some() {
+        crate::dates::parse_instant(text, true)?;
     }
     Some(date.to_owned())
 }
 
-/// `hh:mm[:ss[.fraction]]`, then `Z`, an offset `±hh:mm`, or nothing (.NET's
-/// unspecified kind).
-fn valid_time(time: &str) -> bool {
-    let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
-        Some(at) => time.split_at(at),
-        None => (time, ""),
-    };
-    let offset_ok = match offset {
-        "" | "Z" | "z" => true,
-        _ => {
-            let digits = &offset[1..];
-            digits.len() == 5
-                && digits.as_bytes()[2] == b':'
-                && two_digits(&digits[..2], 14)
-                && two_digits(&digits[3..], 59)
-        }
-    };
-    let (clock, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
-    let mut parts = clock.split(':');
-    let clock_ok = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(m), second, None) => {
-            two_digits(h, 23) && two_digits(m, 59) && second.is_none_or(|s| two_digits(s, 59))
+/// The loyalty extranet's (000) `Gender`, which its JSON writes as a
+/// number and its XML as a name; the page shows that `0` is `Male`, the
+/// rest follows the canonical order.
+pub const EXTRANET_GENDERS: [(&str, i64, Gender); 4] = [
+    ("Male", 0, Gender::Male),
+    ("Female", 1, Gender::Female),
+    ("Other", 2, Gender::Other),
+    ("Unspecified", 3, Gender::Unspecified),
+];
+
+/// The loyalty extranet's (000) `EmailStatus`: `0` is `Checked`, as the page shows.
+pub const EXTRANET_EMAIL_STATUSES: [(&str, i64, EmailStatus); 3] = [
+    ("Checked", 0, EmailStatus::Verified),
+    ("Unchecked", 1, EmailStatus::Unverified),
+    ("Bounced", 2, EmailStatus::Bounced),
+];
+
+/// A .NET enum's value sent as its number or its name (names case-insensitively, as
+/// Json.NET reads them). `None`: neither.
+pub fn of_enum<T: Copy>(table: &[(&str, i64, T)], value: &serde_json::Value) -> Option<T> {
+    let found = |(name, number, _): &&(&str, i64, T)| match value {
+        serde_json::Value::Number(n) => n.as_i64() == Some(*number),
+        serde_json::Value::String(s) => {
+            s.trim().eq_ignore_ascii_case(name) || s.trim().parse::<i64>().ok() == Some(*number)
         }
         _ => false,
     };
-    offset_ok
-        && clock_ok
-        && !fraction.is_empty()
-        && fraction.len() <= 9
-        && fraction.bytes().all(|b| b.is_ascii_digit())
+    table.iter().find(found).map(|(_, _, value)| *value)
 }
 
-fn two_digits(text: &str, max: u8) -> bool {
-    text.len() == 2
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && text.parse::<u8>().is_ok_and(|n| n <= max)
+/// The name and number of a value in a .NET enum's table.
+pub fn enum_of<T: PartialEq>(
+    table: &[(&'static str, i64, T)],
+    value: &T,
+) -> Option<(&'static str, i64)> {
+    table
+        .iter()
+        .find(|(_, _, v)| v == value)
+        .map(|(name, number, _)| (*name, *number))
 }
 
 /// The energy utility's (004) supply flags, by its property names, and the
@@ -121,6 +124,36 @@ mod tests {
         }
         assert_eq!(code_of_gender(Some(Gender::Unspecified)), 0);
         assert_ne!(gender_of_code(0), Some(Some(Gender::Unspecified)));
+    }
+
+    #[test]
+    fn extranet_codes_are_read_as_numbers_and_as_names() {
+        use serde_json::json;
+        assert_eq!(of_enum(&EXTRANET_GENDERS, &json!(0)), Some(Gender::Male));
+        assert_eq!(
+            of_enum(&EXTRANET_GENDERS, &json!("Male")),
+            Some(Gender::Male)
+        );
+        assert_eq!(
+            of_enum(&EXTRANET_GENDERS, &json!("female")),
+            Some(Gender::Female)
+        );
+        assert_eq!(
+            of_enum(&EXTRANET_GENDERS, &json!("1")),
+            Some(Gender::Female)
+        );
+        assert_eq!(of_enum(&EXTRANET_GENDERS, &json!(4)), None);
+        assert_eq!(of_enum(&EXTRANET_GENDERS, &json!("Man")), None);
+        assert_eq!(of_enum(&EXTRANET_GENDERS, &json!(true)), None);
+        let checked = of_enum(&EXTRANET_EMAIL_STATUSES, &json!("Checked"));
+        assert_eq!(checked, Some(EmailStatus::Verified));
+        assert_eq!(
+            enum_of(&EXTRANET_EMAIL_STATUSES, &EmailStatus::Verified),
+            Some(("Checked", 0))
+        );
+        for (name, number, gender) in EXTRANET_GENDERS {
+            assert_eq!(enum_of(&EXTRANET_GENDERS, &gender), Some((name, number)));
+        }
     }
 
     #[test]

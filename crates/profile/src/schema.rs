@@ -50,6 +50,7 @@ crate::wire_enum! {
         Integer = "integer",
         Decimal = "decimal",
         Date = "date",
+        DateTime = "date_time",
         Bool = "bool",
         Select = "select",
         Multiselect = "multiselect",
@@ -89,7 +90,7 @@ pub struct SchemaOption {
     pub label: String,
 }
 
-fn translated(texts: &Translations, language: &str) -> Option<String> {
+pub fn translated(texts: &Translations, language: &str) -> Option<String> {
     texts
         .get(language)
         .or_else(|| texts.get("en"))
@@ -144,6 +145,7 @@ fn custom_control(kind: CustomKind) -> Control {
         CustomKind::Integer => Control::Integer,
         CustomKind::Decimal => Control::Decimal,
         CustomKind::Date => Control::Date,
+        CustomKind::DateTime => Control::DateTime,
         CustomKind::Bool => Control::Bool,
         CustomKind::Select => Control::Select,
         CustomKind::Multiselect => Control::Multiselect,

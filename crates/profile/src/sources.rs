@@ -45,6 +45,85 @@ pub struct Adapters {
     /// The loyalty programme's `POST /api/client/ClientUpdate` (002).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_update: Option<ClientUpdateSettings>,
+    /// The loyalty extranet's `PUT /api/v1/extranet/customers/me` (000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extranet: Option<AliasSettings>,
+    /// The booking platform's `PUT /customers/{Id}` (001).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub booking: Option<AliasSettings>,
+}
+
+impl Adapters {
+    /// What serde cannot check: every alias names one of the tenant's
+    /// custom fields, at most once; the booking platform's are integers.
+    pub fn errors(&self, at: &str, rules: &crate::TenantRules) -> Vec<crate::FieldError> {
+        let mut errors = Vec::new();
+        for (name, settings, integers) in [
+            ("extranet", &self.extranet, false),
+            ("booking", &self.booking, true),
+        ] {
+            let Some(settings) = settings else { continue };
+            let mut seen: Vec<&String> = Vec::new();
+            for (alias, key) in &settings.custom_fields {
+                let pointer = format!(
+                    "{at}/{name}/custom_fields/{}",
+                    crate::error::pointer_segment(alias)
+                );
+                let bad_alias = alias.is_empty()
+                    || alias.chars().count() > crate::model::CODE_MAX_CHARS as usize
+                    || (integers
+                        && !alias
+                            .parse::<u32>()
+                            .is_ok_and(|id| id > 0 && id.to_string() == *alias));
+                if bad_alias {
+                    let expected = if integers {
+                        "a positive integer"
+                    } else {
+                        "a code of 1 to 50 characters"
+                    };
+                    errors.push(
+                        crate::FieldError::new(pointer, crate::Code::InvalidType)
+                            .with("expected", expected),
+                    );
+                } else if !rules.custom_fields.iter().any(|def| &def.key == key) {
+                    errors.push(
+                        crate::FieldError::new(pointer, crate::Code::NotAnOption)
+                            .with("options", "the keys of rules.custom_fields"),
+                    );
+                } else if seen.contains(&key) {
+                    errors.push(crate::FieldError::new(pointer, crate::Code::Duplicate));
+                }
+                seen.push(key);
+            }
+        }
+        errors
+    }
+}
+
+/// An adapter whose API names the tenant's custom fields its own way: by
+/// each field's code (000) or integer id (001), mapped to a field's key.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AliasSettings {
+    /// The API's name of a custom field -> the key in `rules.custom_fields`.
+    #[serde(default)]
+    pub custom_fields: std::collections::BTreeMap<String, String>,
+}
+
+impl AliasSettings {
+    /// The custom field's key that the API's `alias` stands for.
+    pub fn key_of(&self, alias: &str) -> Option<&str> {
+        self.custom_fields.get(alias).map(String::as_str)
+    }
+
+    /// The API's name of the custom field `key`, if it has one.
+    pub fn alias_of(&self, key: &str) -> Option<&str> {
+        self.custom_fields
+            .iter()
+            .find(|(_, k)| *k == key)
+            .map(|(alias, _)| alias.as_str())
+    }
 }
 
 /// The energy utility's adapter: it needs no setting of its own.

@@ -124,6 +124,8 @@ crate::wire_enum! {
         Integer = "integer",
         Decimal = "decimal",
         Date = "date",
+        /// A moment: RFC 3339 with an offset, stored in UTC (`2026-06-04T19:00:05Z`).
+        DateTime = "date_time",
         Bool = "bool",
         Select = "select",
         Multiselect = "multiselect",

@@ -183,3 +183,59 @@ fn a_write_limited_to_some_fields_refuses_a_change_of_any_other() {
         ]
     );
 }
+
+/// The source adapters' aliases name the tenant's own custom fields: one
+/// alias per field, the booking platform's as positive integers.
+#[test]
+fn source_aliases_name_real_custom_fields() {
+    let rules: profile::TenantRules = serde_json::from_value(serde_json::json!({
+        "custom_fields": [{"key": "shoe_size", "type": "integer"}, {"key": "nick", "type": "text"}]
+    }))
+    .unwrap();
+    let errors = |sources: serde_json::Value| {
+        let adapters: profile::sources::Adapters = serde_json::from_value(sources).unwrap();
+        adapters
+            .errors("/sources", &rules)
+            .into_iter()
+            .map(|e| (e.pointer, e.code))
+            .collect::<Vec<_>>()
+    };
+    let good = serde_json::json!({"extranet": {"custom_fields": {"SHOE": "shoe_size", "NICK": "nick"}},
+        "booking": {"custom_fields": {"7": "shoe_size"}}});
+    assert_eq!(errors(good), vec![]);
+    use profile::Code::*;
+    let bad = [
+        (
+            serde_json::json!({"extranet": {"custom_fields": {"SHOE": "size"}}}),
+            "/sources/extranet/custom_fields/SHOE",
+            NotAnOption,
+        ),
+        (
+            serde_json::json!({"extranet": {"custom_fields": {"A": "nick", "B": "nick"}}}),
+            "/sources/extranet/custom_fields/B",
+            Duplicate,
+        ),
+        (
+            serde_json::json!({"booking": {"custom_fields": {"07": "nick"}}}),
+            "/sources/booking/custom_fields/07",
+            InvalidType,
+        ),
+        (
+            serde_json::json!({"booking": {"custom_fields": {"0": "nick"}}}),
+            "/sources/booking/custom_fields/0",
+            InvalidType,
+        ),
+        (
+            serde_json::json!({"extranet": {"custom_fields": {"": "nick"}}}),
+            "/sources/extranet/custom_fields/",
+            InvalidType,
+        ),
+    ];
+    for (sources, pointer, code) in bad {
+        assert_eq!(
+            errors(sources.clone()),
+            vec![(pointer.to_owned(), code)],
+            "{sources}"
+        );
+    }
+}

@@ -22,8 +22,11 @@ pub const WIDGET_DIST: &str = "web/dist/widget";
 /// tenant settings the source APIs needed, which the browser applies as the
 /// Worker does: read-only fields, the e-mail limit, the default country, an
 /// invoice address that may be incomplete; their readers are most of it):
-/// 158,106 -> 158,773 bytes, 53 over 155 KB, so 155 -> 156.
-pub const WIDGET_BUDGET_BYTES: u64 = 156 * 1024;
+/// 158,106 -> 158,773 bytes, 53 over 155 KB, so 155 -> 156. Issue 18 (the
+/// `date_time` custom field the extranet's typed values needed: its check
+/// and UTC form, shared with the Worker, and the control that shows and
+/// takes it in the browser's zone): -> 160,550 bytes, so 156 -> 157.
+pub const WIDGET_BUDGET_BYTES: u64 = 157 * 1024;
 /// The Worker's upload as `wrangler deploy --dry-run` reports it (gzip, KiB):
 /// a ratchet set when the Worker last shrank; an issue that needs more says so.
 /// Issue 11 (labels of every field and help texts in five languages, the
@@ -63,8 +66,11 @@ pub const WIDGET_BUDGET_BYTES: u64 = 156 * 1024;
 /// 97 KB more code, of it quick-xml's reader 27 KB, the adapters 26 KB and
 /// their requests' future 11 KB (boxing it only moved it), the serde readers
 /// of the new settings 4 KB; the rest is the longer OpenAPI document and
-/// the answers' words in five languages.
-pub const WORKER_BUDGET_KIB: f64 = 895.0;
+/// the answers' words in five languages. Issue 18 (000's extranet PUT in
+/// JSON and XML: its DTO's reader and writer, the photo from base64, the
+/// typed custom fields and their aliases, the `date_time` kind; the
+/// OpenAPI document's hand-written schemas for it): -> 914.4.
+pub const WORKER_BUDGET_KIB: f64 = 914.5;
 
 /// The built widget: where its versioned files are, and their sizes.
 pub struct Widget {

@@ -132,9 +132,10 @@ fn annotated(mut schema: Value, written: Option<&Value>) -> Value {
 }
 
 /// The path's parameters, one per `{name}` segment, as the file describes
-/// them if it does.
+/// them if it does, and the query parameters the file describes.
 fn parameters(route: &Route, written: &Value) -> Value {
     let written = written.as_array().cloned().unwrap_or_default();
+    let query = written.iter().filter(|p| p["in"] == "query").cloned();
     let all = route.parameters().map(|name| {
         written
             .iter()
@@ -144,7 +145,7 @@ fn parameters(route: &Route, written: &Value) -> Value {
                 json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
             })
     });
-    Value::Array(all.collect())
+    Value::Array(all.chain(query).collect())
 }
 
 fn schema_ref(name: &str) -> Value {

@@ -8,13 +8,14 @@
 //! none; this is what a client that reads the customer back expects), and
 //! ASP.NET Web API's error shape, `{"Message", "ModelState"}`.
 
+use super::aspnet::{Refusal, Sent, differing, flag_of, invalid, refused, write};
 use super::{Caller, Forbidden};
-use crate::customer::{self, Who};
+use crate::customer;
 use crate::error::ApiError;
 use profile::access::customer_sees_place;
-use profile::foreign::{SUPPLY_FLAGS, customer_id_of_integer, date_of_date_time};
+use profile::foreign::{customer_id_of_integer, date_of_date_time};
 use profile::sources::{SOURCE_FIELDS, Target, target};
-use profile::{Code, FieldError, Profile, TenantRules};
+use profile::{Code, FieldError, Profile};
 use serde_json::{Map, Value, json};
 use worker::{Env, Request, Response};
 
@@ -24,30 +25,6 @@ const CHANNEL: &str = "utility";
 /// What the page lets change, and the profile's fields they are.
 const EDITABLE: [&str; 3] = ["PhoneNumber", "MobileNumber", "Email"];
 const EDITABLE_FIELDS: [&str; 3] = ["other_phone", "mobile_phone", "email"];
-
-/// One property of the request, on its place in the profile.
-struct Sent {
-    /// As the page names it: `MobileNumber`, `Address.City`.
-    property: String,
-    pointer: &'static str,
-    value: Value,
-}
-
-/// Why a request is refused.
-enum Refusal {
-    Api(ApiError),
-    /// Field errors, each with the property it is about.
-    Fields(Vec<(String, FieldError)>, Option<Box<TenantRules>>),
-    Forbidden,
-    /// The tenant has not switched this API on.
-    Off,
-}
-
-impl From<ApiError> for Refusal {
-    fn from(error: ApiError) -> Self {
-        Refusal::Api(error)
-    }
-}
 
 pub async fn handle(
     mut req: Request,
@@ -60,7 +37,7 @@ pub async fn handle(
     let language = super::language(&req, tenant.as_deref());
     match outcome {
         Ok(response) => Ok(response),
-        Err(refusal) => refused(refusal, language),
+        Err(refusal) => refused(refusal, language, false),
     }
 }
 
@@ -104,7 +81,11 @@ async fn run(
             .ok_or(ApiError::NotFound)?,
     };
     let customer = matches!(caller, Caller::Customer(_));
-    let unchanged = differing(&stored, &sent, &rules, customer);
+    let fixed: Vec<&Sent> = sent
+        .iter()
+        .filter(|s| !EDITABLE.contains(&s.property.as_str()))
+        .collect();
+    let unchanged = differing(&stored, &fixed, &rules, customer);
     if !unchanged.is_empty() {
         return Err(Refusal::Fields(unchanged, None));
     }
@@ -118,7 +99,17 @@ async fn run(
     let profile = if patch.is_empty() {
         stored
     } else {
-        write(env, &caller, who, by, Value::Object(patch), &sent).await?
+        let only = EDITABLE_FIELDS.map(str::to_owned).to_vec();
+        write(
+            env,
+            &caller,
+            who,
+            by,
+            Value::Object(patch),
+            &sent,
+            Some(only),
+        )
+        .await?
     };
     let answer = response(&profile, &caller, &rules);
     super::answer(
@@ -128,31 +119,6 @@ async fn run(
         None,
     )
     .map_err(Refusal::Api)
-}
-
-async fn write(
-    env: &Env,
-    caller: &Caller,
-    who: Who,
-    by: profile::rights::Provenance,
-    patch: Value,
-    sent: &[Sent],
-) -> Result<Profile, Refusal> {
-    let only = EDITABLE_FIELDS.map(str::to_owned).to_vec();
-    let rules = &caller.tenant().rules;
-    let written =
-        customer::write_unconditionally(env, who, caller.actor(), by, rules, patch, Some(only))
-            .await;
-    written.map_err(|error| match error.field_errors() {
-        Some((errors, tenant)) => {
-            let errors = errors
-                .iter()
-                .map(|e| (property_of(&e.pointer, sent), e.clone()))
-                .collect();
-            Refusal::Fields(errors, tenant.cloned().map(Box::new))
-        }
-        None => Refusal::Api(error),
-    })
 }
 
 /// The request's properties on their places, with their values in the
@@ -179,7 +145,7 @@ fn read(body: &Map<String, Value>) -> Result<Vec<Sent>, Vec<(String, FieldError)
             Some(Target::Field(pointer)) => match value_of(&property, pointer, value) {
                 Ok(value) => sent.push(Sent {
                     property,
-                    pointer,
+                    pointer: pointer.to_owned(),
                     value,
                 }),
                 Err(error) => errors.push((property, error)),
@@ -225,76 +191,6 @@ fn value_of(property: &str, pointer: &str, value: &Value) -> Result<Value, Field
         _ if value.is_string() => Ok(value.clone()),
         _ => wrong("a string"),
     }
-}
-
-/// The properties the page does not let change that were sent with another
-/// value than the stored one (compared as the profile stores values:
-/// cleaned, and an empty text as none), each a `ReadOnly` error. A
-/// `customer` may not name what they do not see, whatever its value, so
-/// that nobody can test guesses of a hidden value (as in `/v1`).
-fn differing(
-    stored: &Profile,
-    sent: &[Sent],
-    rules: &profile::Rules,
-    customer: bool,
-) -> Vec<(String, FieldError)> {
-    let before = serde_json::to_value(stored).unwrap_or_default();
-    let mut after = before.clone();
-    let fixed = || {
-        sent.iter()
-            .filter(|s| !EDITABLE.contains(&s.property.as_str()))
-    };
-    for sent in fixed().filter(|s| s.pointer != "/loyalty/flags") {
-        super::put(&mut after, sent.pointer, sent.value.clone());
-    }
-    let after = serde_json::from_value::<Profile>(after).map(|mut profile| {
-        profile::clean::clean(&mut profile, rules);
-        serde_json::to_value(profile).unwrap_or_default()
-    });
-    let none = |v: Option<&Value>| v.is_none_or(|v| v.is_null() || v == "");
-    let mut errors = Vec::new();
-    for sent in fixed() {
-        let hidden = customer && !customer_sees_place(sent.pointer, rules);
-        let same = if hidden {
-            false
-        } else if sent.pointer == "/loyalty/flags" {
-            let flag = flag_of(&sent.property);
-            Some(
-                stored
-                    .loyalty
-                    .flags
-                    .iter()
-                    .any(|f| Some(f.as_str()) == flag),
-            ) == sent.value.as_bool()
-        } else {
-            match &after {
-                Ok(after) => {
-                    let (old, new) = (before.pointer(sent.pointer), after.pointer(sent.pointer));
-                    old == new || (none(old) && none(new))
-                }
-                Err(_) => false,
-            }
-        };
-        if !same {
-            let error = FieldError::new(sent.pointer, Code::ReadOnly);
-            errors.push((sent.property.clone(), error));
-        }
-    }
-    errors
-}
-
-fn flag_of(property: &str) -> Option<&'static str> {
-    SUPPLY_FLAGS
-        .iter()
-        .find(|(name, _)| *name == property)
-        .map(|(_, flag)| *flag)
-}
-
-/// The property a field error of the write is about.
-fn property_of(pointer: &str, sent: &[Sent]) -> String {
-    sent.iter()
-        .find(|s| pointer == s.pointer || pointer.starts_with(&format!("{}/", s.pointer)))
-        .map_or_else(String::new, |s| s.property.clone())
 }
 
 /// The customer as a `CustomerResponse`: what the caller may see of it.
@@ -344,68 +240,4 @@ fn response(profile: &Profile, caller: &Caller, rules: &profile::Rules) -> Value
     }
     answer.insert("Address".into(), Value::Object(address));
     Value::Object(answer)
-}
-
-fn invalid(property: &str, error: FieldError) -> Refusal {
-    Refusal::Fields(vec![(property.to_owned(), error)], None)
-}
-
-/// ASP.NET Web API's answer to a refused request: `{"Message"}`, with
-/// `ModelState` (messages by `customer.Property`) for invalid fields.
-fn refused(refusal: Refusal, language: &str) -> crate::error::ApiResult<Response> {
-    let (status, message, fields, retry) = match refusal {
-        Refusal::Forbidden => (
-            403,
-            "This token may change only its own customer.".to_owned(),
-            None,
-            None,
-        ),
-        Refusal::Off => (
-            404,
-            "This API is not switched on for this programme.".to_owned(),
-            None,
-            None,
-        ),
-        Refusal::Fields(errors, tenant) => {
-            let taken = errors.iter().all(|(_, e)| e.code == Code::EmailTaken);
-            let status = if taken { 409 } else { 400 };
-            (
-                status,
-                "The request is invalid.".to_owned(),
-                Some((errors, tenant)),
-                None,
-            )
-        }
-        Refusal::Api(error) => {
-            super::log_internal(&error);
-            let retry = super::retry_after(&error);
-            let message = match &error {
-                ApiError::InvalidToken | ApiError::InvalidKey => {
-                    "Authorization has been denied for this request.".to_owned()
-                }
-                ApiError::NotFound => "No customer with this id.".to_owned(),
-                other => other.detail(),
-            };
-            (error.status(), message, None, retry)
-        }
-    };
-    let mut body = json!({ "Message": message });
-    if let Some((errors, tenant)) = fields {
-        let mut state: Map<String, Value> = Map::new();
-        for (property, error) in errors {
-            let key = if property.is_empty() {
-                "customer".to_owned()
-            } else {
-                format!("customer.{property}")
-            };
-            let message = error.in_language(language, tenant.as_deref()).message;
-            match state.entry(key).or_insert_with(|| json!([])) {
-                Value::Array(list) => list.push(json!(message)),
-                _ => unreachable!("each entry is a list"),
-            }
-        }
-        body["ModelState"] = Value::Object(state);
-    }
-    let json = "application/json; charset=utf-8";
-    super::answer(status, json, body.to_string(), retry)
 }

@@ -55,7 +55,7 @@ impl Route {
     }
 }
 
-use Caller::{Admin, Anyone, Customer, Dev, Manager, Operator, Preflight, Source};
+use Caller::{Admin, Anyone, Customer, Dev, Manager, Operator, Preflight, Source, SourceCustomer};
 use Operation::*;
 use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite, WebhooksWrite};
 
@@ -63,7 +63,7 @@ use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite, WebhooksW
 /// `Allow` header names them.
 /// The fixed paths come before the `{name}` ones they would also match
 /// (`/v1/customers/me` before `/v1/customers/{id}`).
-pub const ROUTES: [Route; 61] = [
+pub const ROUTES: [Route; 62] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -566,6 +566,16 @@ pub const ROUTES: [Route; 61] = [
         &[200, 400, 401, 403, 404, 413, 415, 429],
     )
     .takes("SetClientUpdateRequest"),
+    route(
+        ExtranetUpdateCustomer,
+        "PUT",
+        "/api/v1/extranet/customers/me",
+        SourceCustomer,
+        DOTNET_JSON_XML,
+        &[200, 400, 401, 404, 409, 413, 415, 429],
+    )
+    .takes("ExtranetCustomer")
+    .answers("ExtranetCustomer"),
     route(DevToken, "GET", "/dev/token", Dev, NONE, &[200]),
     route(DemoPage, "GET", "/demo", Dev, NONE, &[200]),
     route(DevEvents, "GET", "/dev/events", Dev, NONE, &[200]),
