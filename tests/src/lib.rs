@@ -13,7 +13,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::process::{Child, Command};
 
 pub mod admin;
+pub mod booking;
 pub mod email;
+pub mod extranet;
 pub mod in_flight;
 pub mod keys;
 pub mod linearizable;

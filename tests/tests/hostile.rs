@@ -31,7 +31,8 @@ struct Case {
     /// `patch` (the customer's PATCH), `put` (the customer's PUT),
     /// `tenant` (the operator's PUT of a new tenant), or a source API's
     /// route as the customer calls it: `client_update` (002, whose code is
-    /// its `ErrorCode`), `utility` (004) or `extranet` (000, the customer's own).
+    /// its `ErrorCode`), `utility` (004), `extranet` (000, the customer's own)
+    /// or `booking` (001, JSV unless said, on the customer's profile id).
     #[serde(default = "patch")]
     route: String,
     /// The media type sent; the route's own when absent, none when `null`.
@@ -179,6 +180,13 @@ async fn run(case: Case, category: String) -> Outcome {
             case.name
         );
     }
+    let profile_id = match case.route.as_str() {
+        "booking" => read_profile(&token).await.0["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        _ => String::new(),
+    };
     let (method, url, default_type) = match case.route.as_str() {
         "patch" => (
             Method::PATCH,
@@ -209,6 +217,11 @@ async fn run(case: Case, category: String) -> Outcome {
             Method::PUT,
             format!("{}/api/v1/extranet/customers/me", base_url()),
             "application/xml",
+        ),
+        "booking" => (
+            Method::PUT,
+            format!("{}/customers/{profile_id}", base_url()),
+            "text/jsv",
         ),
         other => panic!("{}: unknown route {other}", case.name),
     };

@@ -97,7 +97,8 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         Operation::SearchCustomers => admin::search_customers(req, env, route.accepts).await,
         Operation::UtilityPatchCustomer
         | Operation::ClientUpdate
-        | Operation::ExtranetUpdateCustomer => {
+        | Operation::ExtranetUpdateCustomer
+        | Operation::BookingUpdateCustomer => {
             crate::sources::handle(req, env, route, &values).await
         }
         Operation::DevToken => dev::token(&req, env).await,

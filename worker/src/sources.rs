@@ -7,8 +7,10 @@
 //! profile lacked went into the profile, its rules or the tenant's settings.
 
 mod aspnet;
+mod booking;
 mod client_update;
 mod extranet;
+pub mod jsv;
 mod utility;
 pub mod xml;
 
@@ -34,6 +36,7 @@ pub async fn handle(
         Operation::UtilityPatchCustomer => utility::handle(req, env, route, values[0]).await,
         Operation::ClientUpdate => client_update::handle(req, env, route).await,
         Operation::ExtranetUpdateCustomer => extranet::handle(req, env, route).await,
+        Operation::BookingUpdateCustomer => booking::handle(req, env, route, values[0]).await,
         _ => Err(ApiError::NotFound),
     }
 }

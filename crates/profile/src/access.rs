@@ -151,6 +151,8 @@ pub const FIELDS: &[FieldSpec] = &[
     field("loyalty", AdminOnly, Loyalty, Form),
     field("acquisition", AdminOnly, Loyalty, Hidden),
     field("notes", AdminOnly, Loyalty, Hidden),
+    field("access_keys", AdminOnly, Loyalty, Hidden),
+    field("comments", AdminOnly, Loyalty, Hidden),
     field("custom_fields", CustomerEditable, Custom, Form),
 ];
 

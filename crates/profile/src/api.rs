@@ -65,6 +65,7 @@ crate::wire_enum! {
         UtilityPatchCustomer = "utilityPatchCustomer",
         ClientUpdate = "clientUpdate",
         ExtranetUpdateCustomer = "extranetUpdateCustomer",
+        BookingUpdateCustomer = "bookingUpdateCustomer",
         DevToken = "devToken",
         DevEvents = "devEvents",
         DevReceive = "devReceive",

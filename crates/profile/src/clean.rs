@@ -45,6 +45,21 @@ pub fn clean(profile: &mut Profile, rules: &Rules) {
     if let Some(notes) = &mut profile.notes {
         *notes = clean_multiline(notes);
     }
+    for key in &mut profile.access_keys {
+        for text in [&mut key.id, &mut key.value] {
+            *text = clean_line(text);
+        }
+        line(&mut key.description);
+    }
+    for comment in &mut profile.comments {
+        comment.text = clean_multiline(&comment.text);
+        if let Some(created) = &comment.created {
+            comment.created = Some(
+                crate::dates::canonical_instant(created.trim())
+                    .unwrap_or_else(|| clean_line(created)),
+            );
+        }
+    }
     if let Some(email) = &mut profile.email {
         *email = clean_email(email);
     }

@@ -225,6 +225,20 @@ fn field_texts(field: &str) -> Option<[&'static str; 5]> {
             "Откуда пришёл клиент",
         ],
         "notes" => ["Notes", "Notas", "Anteckningar", "Notater", "Заметки"],
+        "access_keys" => [
+            "Access keys",
+            "Claves de acceso",
+            "Åtkomstnycklar",
+            "Tilgangsnøkler",
+            "Ключи доступа",
+        ],
+        "comments" => [
+            "Comments",
+            "Comentarios",
+            "Kommentarer",
+            "Kommentarer",
+            "Комментарии",
+        ],
         _ => return None,
     })
 }

@@ -68,8 +68,8 @@ pub mod words;
 pub use access::{Access, Actor};
 pub use error::{Code, FieldError};
 pub use model::{
-    Address, Company, Consent, ConsentPurpose, DeliveryAddress, EmailStatus, Gender, Loyalty,
-    Profile,
+    AccessKey, Address, Comment, Company, Consent, ConsentPurpose, DeliveryAddress, EmailStatus,
+    Gender, Loyalty, Profile,
 };
 pub use patch::{
     Change, Patched, apply_patch, check_written, diff, merge_diff, merge_patch, replace,

@@ -143,6 +143,12 @@ pub struct Profile {
     /// The tenant's admins' notes about the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Keys the programme gave the customer (door codes, member keys).
+    #[serde(default)]
+    pub access_keys: Vec<AccessKey>,
+    /// Comments the programme's staff wrote about the customer.
+    #[serde(default)]
+    pub comments: Vec<Comment>,
     /// Values of the tenant's own fields, keyed by the field's key.
     #[serde(default)]
     #[cfg_attr(test, proptest(strategy = "crate::wire::tests::custom_values()"))]
@@ -289,6 +295,41 @@ pub struct Loyalty {
     pub customer_type: Option<String>,
     #[serde(default)]
     pub requires_profile_confirmation: bool,
+}
+
+/// At most this many access keys, and this many comments.
+pub const MAX_ACCESS_KEYS: usize = 20;
+pub const MAX_COMMENTS: usize = 50;
+
+/// A key the programme gave the customer, such as a door code or a member
+/// key: written by the programme, never by the customer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(deny_unknown_fields)]
+pub struct AccessKey {
+    /// Stable across versions, unique in the list (a UUID when a source API adds it).
+    pub id: String,
+    /// The programme's kind of key, by its number.
+    #[serde(default)]
+    pub type_id: u32,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A comment of the programme's staff about the customer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(deny_unknown_fields)]
+pub struct Comment {
+    /// Unique in the list.
+    pub id: u32,
+    pub text: String,
+    /// When it was written, RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
 }
 
 /// How the customer came: a campaign code, a referrer.

@@ -22,7 +22,9 @@ pub enum Target {
     Request(&'static str),
 }
 
-use Target::{Field, Request};
+mod fields;
+
+pub use fields::SOURCE_FIELDS;
 use serde::{Deserialize, Serialize};
 
 /// Where `source`'s `field` goes, if the table lists it.
@@ -141,308 +143,9 @@ pub struct ClientUpdateSettings {
     pub operator: i64,
 }
 
-/// `(source, source field, target)`. Nested source fields are written `Parent.Child`.
-pub const SOURCE_FIELDS: &[(&str, &str, Target)] = &[
-    // Loyalty extranet (000).
-    ("extranet", "OrganizationCode", Field("/organization_code")),
-    ("extranet", "StoreCode", Field("/store_code")),
-    ("extranet", "Id", Field("/id")),
-    ("extranet", "Dni", Field("/national_id")),
-    ("extranet", "DniValidated", Field("/national_id_verified")),
-    ("extranet", "LastName", Field("/last_name")),
-    ("extranet", "FirstName", Field("/first_name")),
-    ("extranet", "HasProgeny", Field("/has_children")),
-    ("extranet", "HasCard", Field("/loyalty/has_card")),
-    ("extranet", "CardCode", Field("/card_code")),
-    (
-        "extranet",
-        "AnyOnlinePurchase",
-        Field("/loyalty/any_online_purchase"),
-    ),
-    (
-        "extranet",
-        "AnyOfflinePurchase",
-        Field("/loyalty/any_offline_purchase"),
-    ),
-    ("extranet", "BirthDate", Field("/birth_date")),
-    ("extranet", "Gender", Field("/gender")),
-    ("extranet", "Email", Field("/email")),
-    ("extranet", "EmailStatus", Field("/email_status")),
-    ("extranet", "ZipCode", Field("/invoice_address/postal_code")),
-    ("extranet", "Address", Field("/invoice_address/line1")),
-    ("extranet", "MobilePhone", Field("/mobile_phone")),
-    ("extranet", "ExtraPhone", Field("/other_phone")),
-    ("extranet", "Annotations", Field("/notes")),
-    (
-        "extranet",
-        "HasEnabledNotifications",
-        Field("/consents/push_notifications/granted"),
-    ),
-    (
-        "extranet",
-        "HasAcceptedAdvertising",
-        Field("/consents/advertising/granted"),
-    ),
-    (
-        "extranet",
-        "HasAcceptedDataCession",
-        Field("/consents/data_sharing/granted"),
-    ),
-    (
-        "extranet",
-        "HasAcceptedBirthdayGreeting",
-        Field("/consents/birthday_greetings/granted"),
-    ),
-    ("extranet", "SourceCode", Field("/acquisition/source_code")),
-    ("extranet", "IsMember", Field("/loyalty/member")),
-    ("extranet", "Rank", Field("/loyalty/rank")),
-    (
-        "extranet",
-        "EstimatedDateOfBirth",
-        Field("/estimated_birth_date"),
-    ),
-    ("extranet", "UrlPhoto", Field("/photo")),
-    ("extranet", "PhotoBase64", Field("/photo")),
-    (
-        "extranet",
-        "AllowsCommunications",
-        Field("/consents/marketing_email/granted"),
-    ),
-    (
-        "extranet",
-        "AllowsNotifications",
-        Field("/consents/push_notifications/granted"),
-    ),
-    ("extranet", "GdprDate", Field("/consents/terms/at")),
-    (
-        "extranet",
-        "IsGdprAccepted",
-        Field("/consents/terms/granted"),
-    ),
-    ("extranet", "UserName", Field("/username")),
-    (
-        "extranet",
-        "PreferredLanguageCode",
-        Field("/preferred_language"),
-    ),
-    ("extranet", "CustomFields", Field("/custom_fields/*")),
-    (
-        "extranet",
-        "updateImage",
-        Request("whether PhotoBase64 replaces the photo"),
-    ),
-    // Booking platform (001).
-    ("booking", "Id", Field("/external_id")),
-    ("booking", "CompanyId", Field("/tenant")),
-    ("booking", "Firstname", Field("/first_name")),
-    ("booking", "Lastname", Field("/last_name")),
-    ("booking", "Phone", Field("/mobile_phone")),
-    ("booking", "Email", Field("/email")),
-    ("booking", "CustomFields", Field("/custom_fields/*")),
-    (
-        "booking",
-        "AccessKeys",
-        Request("the platform's door and member keys; not profile data"),
-    ),
-    (
-        "booking",
-        "AccessKeysToDelete",
-        Request("the platform's door and member keys; not profile data"),
-    ),
-    (
-        "booking",
-        "SubscribedToNewsletter",
-        Field("/consents/newsletter/granted"),
-    ),
-    (
-        "booking",
-        "InvoiceAddress.CorporateIdentityNumber",
-        Field("/company/organization_number"),
-    ),
-    (
-        "booking",
-        "InvoiceAddress.InvoiceAddress1",
-        Field("/invoice_address/line1"),
-    ),
-    (
-        "booking",
-        "InvoiceAddress.InvoiceAddress2",
-        Field("/invoice_address/line2"),
-    ),
-    (
-        "booking",
-        "InvoiceAddress.InvoiceCity",
-        Field("/invoice_address/city"),
-    ),
-    (
-        "booking",
-        "InvoiceAddress.InvoicePostalCode",
-        Field("/invoice_address/postal_code"),
-    ),
-    (
-        "booking",
-        "InvoiceAddress.InvoiceCountryCode",
-        Field("/invoice_address/country"),
-    ),
-    ("booking", "ImageUrl", Field("/photo")),
-    ("booking", "Comments", Field("/notes")),
-    ("booking", "Created", Field("/created")),
-    ("booking", "Updated", Field("/updated")),
-    // Loyalty programme (002).
-    (
-        "client_update",
-        "Client",
-        Request("the customer: the token's own, or any of the admin key's tenant"),
-    ),
-    ("client_update", "Name", Field("/first_name")),
-    ("client_update", "Surname", Field("/last_name")),
-    ("client_update", "Patronymic", Field("/middle_name")),
-    ("client_update", "AllowSms", Field("/consents/sms/granted")),
-    (
-        "client_update",
-        "AllowEmail",
-        Field("/consents/marketing_email/granted"),
-    ),
-    ("client_update", "Birthdate", Field("/birth_date")),
-    ("client_update", "Phone", Field("/mobile_phone")),
-    ("client_update", "Email", Field("/email")),
-    ("client_update", "Gender", Field("/gender")),
-    (
-        "client_update",
-        "PosCode",
-        Request("the point of sale: history, consents and updated_by"),
-    ),
-    (
-        "client_update",
-        "AllowEmailOnlineCheque",
-        Field("/consents/email_receipts/granted"),
-    ),
-    ("client_update", "ContragentId", Field("/crm_id")),
-    (
-        "client_update",
-        "Operator",
-        Request("the programme: must be the tenant's operator number"),
-    ),
-    ("client_update", "Token", Request("the caller's credential")),
-    (
-        "client_update",
-        "SiteCode",
-        Request("the selling widget: the point of sale when PosCode is absent"),
-    ),
-    // E-commerce platform (003).
-    ("storm", "Id", Field("/id")),
-    ("storm", "Key", Field("/id")),
-    ("storm", "Code", Field("/external_id")),
-    ("storm", "Email", Field("/email")),
-    ("storm", "SSN", Field("/national_id")),
-    ("storm", "FirstName", Field("/first_name")),
-    ("storm", "LastName", Field("/last_name")),
-    ("storm", "Phone", Field("/other_phone")),
-    ("storm", "CellPhone", Field("/mobile_phone")),
-    ("storm", "ReferId", Field("/acquisition/refer_id")),
-    ("storm", "ReferUrl", Field("/acquisition/refer_url")),
-    ("storm", "Account", Field("/username")),
-    ("storm", "Companies", Field("/company")),
-    ("storm", "DeliveryAddresses", Field("/delivery_addresses")),
-    ("storm", "InvoiceAddress", Field("/invoice_address")),
-    ("storm", "Flags", Field("/loyalty/flags")),
-    (
-        "storm",
-        "UseInvoiceAddressAsDeliveryAddress",
-        Field("/use_invoice_address_for_delivery"),
-    ),
-    ("storm", "Info", Field("/custom_fields/*")),
-    ("storm", "PricelistIds", Field("/loyalty/price_list_ids")),
-    ("storm", "CrmId", Field("/crm_id")),
-    ("storm", "IsActive", Field("/active")),
-    ("storm", "Created", Field("/created")),
-    ("storm", "Updated", Field("/updated")),
-    ("storm", "updatedBy", Field("/updated_by")),
-    (
-        "storm",
-        "cultureCode",
-        Request("the language of the answer (Accept-Language)"),
-    ),
-    // Energy utility (004).
-    (
-        "utility",
-        "Address.AddressText",
-        Field("/invoice_address/line1"),
-    ),
-    ("utility", "Address.City", Field("/invoice_address/city")),
-    (
-        "utility",
-        "Address.CoAddress",
-        Field("/invoice_address/care_of"),
-    ),
-    (
-        "utility",
-        "Address.CountryCode",
-        Field("/invoice_address/country"),
-    ),
-    (
-        "utility",
-        "Address.Entrance",
-        Field("/invoice_address/entrance"),
-    ),
-    ("utility", "Address.Floor", Field("/invoice_address/floor")),
-    (
-        "utility",
-        "Address.HouseLetter",
-        Field("/invoice_address/house_letter"),
-    ),
-    (
-        "utility",
-        "Address.HouseNo",
-        Field("/invoice_address/house_number"),
-    ),
-    (
-        "utility",
-        "Address.IsEditable",
-        Request("the access class of invoice_address (see access)"),
-    ),
-    ("utility", "Address.POBox", Field("/invoice_address/po_box")),
-    (
-        "utility",
-        "Address.ZipCode",
-        Field("/invoice_address/postal_code"),
-    ),
-    ("utility", "BirthDate", Field("/birth_date")),
-    ("utility", "CustomerId", Field("/external_id")),
-    (
-        "utility",
-        "customerId",
-        Request("the customer: the tenant's customer id"),
-    ),
-    ("utility", "CustomerType", Field("/loyalty/customer_type")),
-    ("utility", "Email", Field("/email")),
-    ("utility", "FirstName", Field("/first_name")),
-    ("utility", "IsBroadbandCustomer", Field("/loyalty/flags")),
-    (
-        "utility",
-        "IsDistrictHeatingCustomer",
-        Field("/loyalty/flags"),
-    ),
-    ("utility", "IsNetCustomer", Field("/loyalty/flags")),
-    ("utility", "IsPowerCustomer", Field("/loyalty/flags")),
-    ("utility", "LastName", Field("/last_name")),
-    ("utility", "MobileNumber", Field("/mobile_phone")),
-    (
-        "utility",
-        "OrganizationNo",
-        Field("/company/organization_number"),
-    ),
-    ("utility", "PhoneNumber", Field("/other_phone")),
-    ("utility", "Pin", Field("/national_id")),
-    (
-        "utility",
-        "RequiresProfileConfirmation",
-        Field("/loyalty/requires_profile_confirmation"),
-    ),
-];
-
 #[cfg(test)]
 mod tests {
+    use super::Target::{Field, Request};
     use super::*;
     use crate::model::*;
     use serde_json::{Value, json};
@@ -529,6 +232,17 @@ mod tests {
                 refer_url: Some("https://example.com".into()),
             },
             notes: Some("n".into()),
+            access_keys: vec![AccessKey {
+                id: "k".into(),
+                type_id: 1,
+                value: "1234".into(),
+                description: Some("door".into()),
+            }],
+            comments: vec![Comment {
+                id: 1,
+                text: "c".into(),
+                created: Some("2026-01-01T00:00:00Z".into()),
+            }],
             custom_fields: [("any".to_owned(), json!(1))].into(),
         }
     }

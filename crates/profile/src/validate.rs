@@ -7,8 +7,8 @@ use crate::dates::{check_birth_date, check_date};
 use crate::email::check_email;
 use crate::error::{Code, FieldError, pointer_segment};
 use crate::model::{
-    ADDRESS_PART_MAX_CHARS, Address, CODE_MAX_CHARS, COMPANY_PART_MAX_CHARS,
-    MAX_DELIVERY_ADDRESSES, NAME_MAX_CHARS, Profile, TEXT_MAX_CHARS,
+    ADDRESS_PART_MAX_CHARS, AccessKey, Address, CODE_MAX_CHARS, COMPANY_PART_MAX_CHARS, Comment,
+    MAX_ACCESS_KEYS, MAX_COMMENTS, MAX_DELIVERY_ADDRESSES, NAME_MAX_CHARS, Profile, TEXT_MAX_CHARS,
 };
 use crate::national_id::check_national_id;
 use crate::phone::check_phone;
@@ -105,6 +105,9 @@ pub fn validate(profile: &Profile, rules: &Rules, today: Date) -> Vec<FieldError
         push(check_text("/notes", notes, NOTES_MAX_CHARS, true));
     }
 
+    check_access_keys(&mut errors, &profile.access_keys);
+    check_comments(&mut errors, &profile.comments);
+
     if let Some(address) = &profile.invoice_address {
         check_address(
             &mut errors,
@@ -161,6 +164,67 @@ pub fn validate(profile: &Profile, rules: &Rules, today: Date) -> Vec<FieldError
     check_required(&mut errors, profile, rules);
     check_custom_fields(&mut errors, profile, rules);
     errors
+}
+
+/// The programme's keys: at most [`MAX_ACCESS_KEYS`], each with a unique id
+/// and a value.
+fn check_access_keys(errors: &mut Vec<FieldError>, keys: &[AccessKey]) {
+    if keys.len() > MAX_ACCESS_KEYS {
+        let error = FieldError::new("/access_keys", Code::TooMany).with("max", MAX_ACCESS_KEYS);
+        return errors.push(error);
+    }
+    for (i, key) in keys.iter().enumerate() {
+        let at = |part: &str| format!("/access_keys/{i}/{part}");
+        if key.id.is_empty() {
+            errors.push(FieldError::new(at("id"), Code::Required));
+        } else if keys[..i].iter().any(|k| k.id == key.id) {
+            errors.push(FieldError::new(at("id"), Code::Duplicate));
+        } else {
+            errors.extend(check_text(&at("id"), &key.id, CODE_MAX_CHARS, false));
+        }
+        if key.value.is_empty() {
+            errors.push(FieldError::new(at("value"), Code::Required));
+        } else {
+            errors.extend(check_text(&at("value"), &key.value, TEXT_MAX_CHARS, false));
+        }
+        if let Some(description) = &key.description {
+            errors.extend(check_text(
+                &at("description"),
+                description,
+                TEXT_MAX_CHARS,
+                false,
+            ));
+        }
+    }
+}
+
+/// The staff's comments: at most [`MAX_COMMENTS`], each with a unique id and a text.
+fn check_comments(errors: &mut Vec<FieldError>, comments: &[Comment]) {
+    if comments.len() > MAX_COMMENTS {
+        let error = FieldError::new("/comments", Code::TooMany).with("max", MAX_COMMENTS);
+        return errors.push(error);
+    }
+    for (i, comment) in comments.iter().enumerate() {
+        let at = |part: &str| format!("/comments/{i}/{part}");
+        if comments[..i].iter().any(|c| c.id == comment.id) {
+            errors.push(FieldError::new(at("id"), Code::Duplicate));
+        }
+        if comment.text.is_empty() {
+            errors.push(FieldError::new(at("text"), Code::Required));
+        } else {
+            errors.extend(check_text(
+                &at("text"),
+                &comment.text,
+                NOTES_MAX_CHARS,
+                true,
+            ));
+        }
+        if let Some(created) = &comment.created
+            && crate::dates::parse_instant(created, false).is_none()
+        {
+            errors.push(FieldError::new(at("created"), Code::InvalidDate));
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -325,6 +389,65 @@ mod tests {
             .into_iter()
             .map(|e| (e.pointer, e.code))
             .collect()
+    }
+
+    #[test]
+    fn access_keys_and_comments_need_unique_ids_and_values() {
+        let key = |id: &str, value: &str| AccessKey {
+            id: id.into(),
+            type_id: 1,
+            value: value.into(),
+            description: None,
+        };
+        let comment = |id: u32, text: &str, created: Option<&str>| Comment {
+            id,
+            text: text.into(),
+            created: created.map(str::to_owned),
+        };
+        let profile = Profile {
+            access_keys: vec![
+                key("a", "1234"),
+                key("a", "5678"),
+                key("", "x"),
+                key("b", ""),
+            ],
+            comments: vec![
+                comment(1, "Called about the booking", Some("2026-01-01T10:00:00Z")),
+                comment(1, "Again", None),
+                comment(2, "", Some("yesterday")),
+            ],
+            ..Profile::default()
+        };
+        let errors = errors_of(&profile, &Rules::default());
+        for want in [
+            ("/access_keys/1/id", Code::Duplicate),
+            ("/access_keys/2/id", Code::Required),
+            ("/access_keys/3/value", Code::Required),
+            ("/comments/1/id", Code::Duplicate),
+            ("/comments/2/text", Code::Required),
+            ("/comments/2/created", Code::InvalidDate),
+        ] {
+            assert!(
+                errors.contains(&(want.0.to_owned(), want.1)),
+                "{want:?} in {errors:?}"
+            );
+        }
+        assert_eq!(
+            errors
+                .iter()
+                .filter(|(p, _)| p.starts_with("/access_keys/0") || p.starts_with("/comments/0"))
+                .count(),
+            0
+        );
+        let many = Profile {
+            access_keys: (0..=MAX_ACCESS_KEYS)
+                .map(|i| key(&i.to_string(), "v"))
+                .collect(),
+            ..Profile::default()
+        };
+        assert!(
+            errors_of(&many, &Rules::default()).contains(&("/access_keys".into(), Code::TooMany))
+        );
     }
 
     fn address(value: Value) -> Address {

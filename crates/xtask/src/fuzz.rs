@@ -11,12 +11,13 @@ use std::process::Command;
 use std::time::Duration;
 
 /// Every libFuzzer target, in the order they run.
-pub const TARGETS: [&str; 5] = [
+pub const TARGETS: [&str; 6] = [
     "patch_and_validate",
     "photo",
     "tenant_config",
     "wire_readers",
     "xml_reader",
+    "jsv_reader",
 ];
 
 /// The API under schemathesis (see `crate::schemathesis`), stateful phase

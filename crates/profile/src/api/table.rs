@@ -14,6 +14,8 @@ const DOTNET_JSON_XML: &[&str] = &[
     "application/xml",
     "text/xml",
 ];
+/// ServiceStack's JSON, and its own JSV.
+const SERVICESTACK: &[&str] = &["application/json", "text/jsv"];
 pub(super) const NDJSON: &[&str] = &["application/x-ndjson"];
 pub(super) const IMAGES: &[&str] = &crate::photo::MEDIA_TYPES;
 
@@ -63,7 +65,7 @@ use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite, WebhooksW
 /// `Allow` header names them.
 /// The fixed paths come before the `{name}` ones they would also match
 /// (`/v1/customers/me` before `/v1/customers/{id}`).
-pub const ROUTES: [Route; 62] = [
+pub const ROUTES: [Route; 63] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -576,6 +578,16 @@ pub const ROUTES: [Route; 62] = [
     )
     .takes("ExtranetCustomer")
     .answers("ExtranetCustomer"),
+    route(
+        BookingUpdateCustomer,
+        "PUT",
+        "/customers/{Id}",
+        Source(CustomersWrite),
+        SERVICESTACK,
+        &[200, 400, 401, 403, 404, 409, 413, 415, 429],
+    )
+    .takes("BookingCustomer")
+    .answers("BookingCustomer"),
     route(DevToken, "GET", "/dev/token", Dev, NONE, &[200]),
     route(DemoPage, "GET", "/demo", Dev, NONE, &[200]),
     route(DevEvents, "GET", "/dev/events", Dev, NONE, &[200]),
