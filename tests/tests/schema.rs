@@ -66,6 +66,7 @@ async fn the_schema_holds_the_tenant_rules_and_labels_in_the_asked_language() {
             "integer",
             "decimal",
             "date",
+            "date_time",
             "bool",
             "select",
             "multiselect"
