@@ -172,6 +172,16 @@ pub fn put(document: &mut Value, pointer: &str, value: Value) {
     }
 }
 
+/// An object of these members (inserted one by one: collecting them would
+/// sort them first, and bring a sort's code).
+pub fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+    let mut object = serde_json::Map::new();
+    for (name, value) in members {
+        object.insert(name.to_owned(), value);
+    }
+    Value::Object(object)
+}
+
 /// `error`'s `Retry-After`, if it has one.
 pub fn retry_after(error: &ApiError) -> Option<u32> {
     match error {

@@ -192,7 +192,8 @@ pub struct Rules {
     patterns: Vec<Option<Pattern>>,
 }
 
-const MAX_CUSTOM_FIELDS: usize = 100;
+/// A tenant has at most this many custom fields.
+pub const MAX_CUSTOM_FIELDS: usize = 100;
 
 /// What is wrong with the consent policies: checked where a configuration is
 /// accepted ([`Rules::checked`]), not by [`Rules::new`], which the widget

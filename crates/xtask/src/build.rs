@@ -75,8 +75,14 @@ pub const WIDGET_BUDGET_BYTES: u64 = 159 * 1024;
 /// OpenAPI document's hand-written schemas for it): -> 914.4; (001's
 /// booking PUT in JSON and JSV: the JSV reader and writer, the answer with
 /// the custom fields' configuration, ServiceStack's errors, access keys and
-/// comments in the profile): -> 957.7.
-pub const WORKER_BUDGET_KIB: f64 = 958.0;
+/// comments in the profile): -> 944.8, after the answers were built member
+/// by member instead of with `json!`, a decimal is read by serde_json's
+/// number reader instead of `f64`'s, and no object is collected (which
+/// sorts) (957.7 before). In the wasm's name sections, against the commit
+/// before the issue: 125 KB more code, of it the adapters' requests' future
+/// 13 KB, 001's reader and answer 14 KB, 000's 13 KB, the XML and JSV
+/// readers and writer 8 KB, serde's readers of the new members 12 KB.
+pub const WORKER_BUDGET_KIB: f64 = 945.0;
 
 /// The built widget: where its versioned files are, and their sizes.
 pub struct Widget {

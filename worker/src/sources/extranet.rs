@@ -320,6 +320,12 @@ fn custom_fields(
         errors.push(("CustomFields".into(), error));
         return;
     };
+    // No tenant has more custom fields: a longer dictionary is refused before its entries.
+    if entries.len() > profile::tenant::MAX_CUSTOM_FIELDS {
+        let error = FieldError::new("/custom_fields", Code::TooMany)
+            .with("max", profile::tenant::MAX_CUSTOM_FIELDS);
+        return errors.push(("CustomFields".into(), error));
+    }
     // An entry that is `null` is not sent, as a member that is.
     for (key, entry) in entries.iter().filter(|(_, entry)| !entry.is_null()) {
         let code = entry.get("code").and_then(Value::as_str).unwrap_or(key);

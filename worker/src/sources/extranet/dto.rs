@@ -330,21 +330,20 @@ fn custom_fields(
             (CustomKind::Date, Value::String(date)) => json!(format!("{date}T00:00:00")),
             _ => of("DateTime"),
         };
-        fields.insert(
-            code.clone(),
-            json!({
-                "id": null,
-                "code": code,
-                "name": profile::schema::translated(&def.label, language).unwrap_or_else(|| key.clone()),
-                "stringValue": of("String"),
-                "dateTimeValue": date_time,
-                "intValue": of("Int"),
-                "boolValue": of("Bool"),
-                "type": kind,
-                "customerId": profile.id,
-                "customerFieldId": null,
-            }),
-        );
+        let name = profile::schema::translated(&def.label, language).unwrap_or_else(|| key.clone());
+        let entry = crate::sources::object([
+            ("id", Value::Null),
+            ("code", Value::from(code.clone())),
+            ("name", Value::from(name)),
+            ("stringValue", of("String")),
+            ("dateTimeValue", date_time),
+            ("intValue", of("Int")),
+            ("boolValue", of("Bool")),
+            ("type", Value::from(kind)),
+            ("customerId", Value::from(profile.id.clone())),
+            ("customerFieldId", Value::Null),
+        ]);
+        fields.insert(code.clone(), entry);
     }
     Value::Object(fields)
 }
