@@ -298,3 +298,26 @@ async fn a_programmes_key_reaches_only_its_own_customers_and_the_adapter_is_per_
         "This API is not switched on for this programme."
     );
 }
+
+#[tokio::test]
+async fn an_erased_customer_is_404_to_the_programme_and_410_to_their_suppressed_token() {
+    let p = e2e::sources::programme_with(
+        "booking-erased",
+        json!({"sources": adapter(), "rules": rules(),
+            "privacy": {"suppress_return_after_erasure": true}}),
+    )
+    .await;
+    let (profile_id, id) = customer(&p, "booking-erased", json!({})).await;
+    let erased = http()
+        .delete(format!("{}/v1/customers/{id}", e2e::base_url()))
+        .bearer_auth(&p.key)
+        .send()
+        .await
+        .unwrap();
+    assert!(erased.status().is_success(), "{}", erased.status());
+    let (status, answer) = put_json(&p.token(&id), &profile_id, json!({})).await;
+    assert_eq!(status, 410, "{answer}");
+    assert_eq!(answer["ResponseStatus"]["Errors"], json!([]));
+    let (status, answer) = put_json(&p.key, &profile_id, json!({})).await;
+    assert_eq!(status, 404, "{answer}");
+}

@@ -321,3 +321,24 @@ async fn a_token_reaches_only_its_own_tenant_and_the_adapter_is_per_tenant() {
     let stored = off.stored(&id).await;
     assert_eq!(stored["first_name"], Value::Null);
 }
+
+#[tokio::test]
+async fn an_erased_customer_whose_return_is_suppressed_gets_410() {
+    let p = e2e::sources::programme_with(
+        "extranet-erased",
+        json!({"sources": adapter(), "rules": rules(false),
+            "privacy": {"suppress_return_after_erasure": true}}),
+    )
+    .await;
+    let (profile_id, id, token) = customer(&p, "extranet-erased").await;
+    let erased = http()
+        .delete(format!("{}/v1/customers/{id}", base_url()))
+        .bearer_auth(&p.key)
+        .send()
+        .await
+        .unwrap();
+    assert!(erased.status().is_success(), "{}", erased.status());
+    let (status, answer) = put_json(&token, &dto(&profile_id, &id, json!({}))).await;
+    assert_eq!(status, 410, "{answer}");
+    assert!(answer["Message"].is_string(), "{answer}");
+}

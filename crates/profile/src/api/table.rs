@@ -574,7 +574,7 @@ pub const ROUTES: [Route; 63] = [
         "/api/v1/extranet/customers/me",
         SourceCustomer,
         DOTNET_JSON_XML,
-        &[200, 400, 401, 404, 409, 413, 415, 429],
+        &[200, 400, 401, 404, 409, 410, 413, 415, 429],
     )
     .takes("ExtranetCustomer")
     .answers("ExtranetCustomer"),
@@ -584,7 +584,7 @@ pub const ROUTES: [Route; 63] = [
         "/customers/{Id}",
         Source(CustomersWrite),
         SERVICESTACK,
-        &[200, 400, 401, 403, 404, 409, 413, 415, 429],
+        &[200, 400, 401, 403, 404, 409, 410, 413, 415, 429],
     )
     .takes("BookingCustomer")
     .answers("BookingCustomer"),
