@@ -260,6 +260,24 @@ async fn every_field_round_trips_and_keys_are_updated_and_deleted_by_id() {
         "Created": "2026-03-01T09:00:00Z", "Updated": "2026-03-01T09:00:00Z"}])
     );
     assert_eq!(answer["ImageUrl"], Value::Null);
+    // The photo the programme set is the answer's `ImageUrl`, served there.
+    let photo = e2e::http()
+        .put(format!("{}/v1/customers/{id}/photo", e2e::base_url()))
+        .bearer_auth(&p.key)
+        .header("Content-Type", "image/png")
+        .body(include_bytes!("../fixtures/meta.png").to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(photo.status(), 200);
+    let (_, answer) = put_json(&p.key, &profile_id, json!({})).await;
+    let image = answer["ImageUrl"].as_str().unwrap();
+    assert!(
+        image.starts_with(&format!("{}/v1/photos/", e2e::base_url())),
+        "{image}"
+    );
+    let served = e2e::http().get(image).send().await.unwrap();
+    assert_eq!(served.headers()["content-type"], "image/png");
 }
 
 #[tokio::test]
