@@ -324,3 +324,30 @@ async fn a_customer_changes_only_their_own_profile_and_an_account_email_stays_th
         "the same address, written another way, is no change"
     );
 }
+
+#[tokio::test]
+async fn concurrent_key_additions_lose_none() {
+    let p = programme("booking-race", adapter(), rules()).await;
+    let (profile_id, id) = customer(&p, "booking-race", json!({})).await;
+    let add = |value: String| json!({"AccessKeys": [{"AccessKeyTypeId": 1, "Value": value}]});
+    for round in 0..5 {
+        let (a, b) = tokio::join!(
+            put_json(&p.key, &profile_id, add(format!("a{round}"))),
+            put_json(&p.key, &profile_id, add(format!("b{round}")))
+        );
+        assert_eq!((a.0, b.0), (200, 200), "{} {}", a.1, b.1);
+    }
+    let stored = p.stored(&id).await;
+    let mut values: Vec<&str> = stored["access_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["value"].as_str().unwrap())
+        .collect();
+    values.sort_unstable();
+    let mut want: Vec<String> = (0..5)
+        .flat_map(|r| [format!("a{r}"), format!("b{r}")])
+        .collect();
+    want.sort_unstable();
+    assert_eq!(values, want, "every key written is kept");
+}

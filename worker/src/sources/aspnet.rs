@@ -56,7 +56,12 @@ pub async fn write(
     let rules = &caller.tenant().rules;
     let written =
         customer::write_unconditionally(env, who, caller.actor(), by, rules, patch, only).await;
-    written.map_err(|error| match error.field_errors() {
+    written.map_err(|error| refusal_of(error, sent))
+}
+
+/// A refused write: the rules' errors, each with the property it is about.
+pub fn refusal_of(error: ApiError, sent: &[Sent]) -> Refusal {
+    match error.field_errors() {
         Some((errors, tenant)) => {
             let errors = errors
                 .iter()
@@ -65,7 +70,7 @@ pub async fn write(
             Refusal::Fields(errors, tenant.cloned().map(Box::new))
         }
         None => Refusal::Api(error),
-    })
+    }
 }
 
 /// The properties of `fixed` (those the caller may not change) sent with

@@ -10,10 +10,10 @@
 mod answer;
 
 use super::Caller;
-use super::aspnet::{Refusal, Sent, property_of};
+use super::aspnet::{Refusal, Sent, refusal_of};
 use crate::customer::{self, Who, Write};
 use crate::error::{ApiError, ApiResult};
-use profile::sources::AliasSettings;
+use profile::sources::{AliasSettings, Target, target};
 use profile::{Code, CustomFieldDef, CustomKind, FieldError, Profile, Rules};
 use serde_json::{Map, Value, json};
 use worker::{Env, Request, Response};
@@ -37,22 +37,26 @@ const MEMBERS: [&str; 11] = [
     "SubscribedToNewsletter",
     "InvoiceAddress",
 ];
-/// The invoice address's members and their places.
-const INVOICE: [(&str, &str); 6] = [
-    ("CorporateIdentityNumber", "/company/organization_number"),
-    ("InvoiceAddress1", "/invoice_address/line1"),
-    ("InvoiceAddress2", "/invoice_address/line2"),
-    ("InvoiceCity", "/invoice_address/city"),
-    ("InvoicePostalCode", "/invoice_address/postal_code"),
-    ("InvoiceCountryCode", "/invoice_address/country"),
+/// The invoice address's members (`InvoiceAddress.X` in the source map).
+const INVOICE: [&str; 6] = [
+    "CorporateIdentityNumber",
+    "InvoiceAddress1",
+    "InvoiceAddress2",
+    "InvoiceCity",
+    "InvoicePostalCode",
+    "InvoiceCountryCode",
 ];
-/// The text members and their places.
-const TEXTS: [(&str, &str); 4] = [
-    ("Firstname", "/first_name"),
-    ("Lastname", "/last_name"),
-    ("Phone", "/mobile_phone"),
-    ("Email", "/email"),
-];
+/// The text members.
+const TEXTS: [&str; 4] = ["Firstname", "Lastname", "Phone", "Email"];
+
+/// Where the page's `member` goes in the profile: the source map's place.
+pub fn place(member: &str) -> &'static str {
+    match target("booking", member) {
+        Some(Target::Field(pointer)) => pointer,
+        // Every member read here has its place (the map's own test says so).
+        _ => "",
+    }
+}
 
 pub async fn handle(
     mut req: Request,
@@ -213,18 +217,7 @@ async fn run(
             // Read, changed and written on one version: the access keys are
             // computed from it, so another write in between starts it again.
             Err(ApiError::PreconditionFailed(_)) if tries < 3 => tries += 1,
-            Err(error) => {
-                return Err(match error.field_errors() {
-                    Some((errors, tenant)) => {
-                        let errors = errors
-                            .iter()
-                            .map(|e| (property_of(&e.pointer, &sent), e.clone()))
-                            .collect();
-                        Refusal::Fields(errors, tenant.cloned().map(Box::new))
-                    }
-                    None => Refusal::Api(error),
-                });
-            }
+            Err(error) => return Err(refusal_of(error, &sent)),
         }
     }
 }
@@ -319,7 +312,8 @@ fn read(
             value,
         })
     };
-    for (member, pointer) in TEXTS {
+    for member in TEXTS {
+        let pointer = place(member);
         let Some(value) = members.get(member).filter(|v| !v.is_null()) else {
             continue;
         };
@@ -340,7 +334,7 @@ fn read(
         .get("SubscribedToNewsletter")
         .filter(|v| !v.is_null())
     {
-        let pointer = "/consents/newsletter/granted";
+        let pointer = place("SubscribedToNewsletter");
         match boolean(value) {
             Some(b) => put("SubscribedToNewsletter".into(), pointer, json!(b)),
             None => errors.push((
@@ -356,9 +350,10 @@ fn read(
                 let property = format!("InvoiceAddress.{name}");
                 match INVOICE
                     .iter()
-                    .find(|(member, _)| member.eq_ignore_ascii_case(name))
+                    .find(|member| member.eq_ignore_ascii_case(name))
+                    .map(|member| place(&format!("InvoiceAddress.{member}")))
                 {
-                    Some((_, pointer)) => match text(value) {
+                    Some(pointer) => match text(value) {
                         Some(value) => put(property, pointer, value),
                         None => errors.push((property, wrong(pointer, "a string"))),
                     },
@@ -379,7 +374,7 @@ fn read(
         &mut errors,
     );
     match access_keys(members, stored, customer, tenant) {
-        Ok(Some(keys)) => put("AccessKeys".into(), "/access_keys", keys),
+        Ok(Some(keys)) => put("AccessKeys".into(), place("AccessKeys"), keys),
         Ok(None) => {}
         Err(mut more) => errors.append(&mut more),
     }
@@ -543,5 +538,24 @@ fn access_keys(
         Ok(Some(serde_json::to_value(keys).unwrap_or_default()))
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The members this adapter writes have their places in the source map.
+    #[test]
+    fn every_member_written_has_its_place_in_the_map() {
+        let invoice = INVOICE.map(|member| format!("InvoiceAddress.{member}"));
+        let members = TEXTS
+            .iter()
+            .map(|m| m.to_string())
+            .chain(invoice)
+            .chain(["SubscribedToNewsletter".into(), "AccessKeys".into()]);
+        for member in members {
+            assert!(place(&member).starts_with('/'), "{member}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The booking platform's answers: the customer in the page's shape, and
 //! ServiceStack's `ResponseStatus` for a refused request, in JSON or JSV.
 
+use super::place;
 use crate::error::{ApiError, ApiResult};
 use crate::sources::aspnet::Refusal;
 use crate::sources::object;
@@ -77,28 +78,40 @@ impl Viewer<'_> {
             .collect();
         let (fields, values) = self.custom_fields(profile);
         let image = photo.map(|id| format!("{}/v1/photos/{id}", self.origin));
-        let newsletter = at("/consents/newsletter/granted")
+        let newsletter = at(place("SubscribedToNewsletter"))
             .as_bool()
             .unwrap_or(false);
         let invoice = object([
             (
                 "CorporateIdentityNumber",
-                at("/company/organization_number"),
+                at(place("InvoiceAddress.CorporateIdentityNumber")),
             ),
-            ("InvoiceAddress1", at("/invoice_address/line1")),
-            ("InvoiceAddress2", at("/invoice_address/line2")),
-            ("InvoiceCity", at("/invoice_address/city")),
-            ("InvoicePostalCode", at("/invoice_address/postal_code")),
-            ("InvoiceCountryCode", at("/invoice_address/country")),
+            (
+                "InvoiceAddress1",
+                at(place("InvoiceAddress.InvoiceAddress1")),
+            ),
+            (
+                "InvoiceAddress2",
+                at(place("InvoiceAddress.InvoiceAddress2")),
+            ),
+            ("InvoiceCity", at(place("InvoiceAddress.InvoiceCity"))),
+            (
+                "InvoicePostalCode",
+                at(place("InvoiceAddress.InvoicePostalCode")),
+            ),
+            (
+                "InvoiceCountryCode",
+                at(place("InvoiceAddress.InvoiceCountryCode")),
+            ),
         ]);
         // Built member by member: `json!` with this many members costs the
         // Worker several KB of code.
         object([
             ("Id", Value::from(profile.id.clone())),
-            ("Firstname", at("/first_name")),
-            ("Lastname", at("/last_name")),
-            ("Email", at("/email")),
-            ("Phone", at("/mobile_phone")),
+            ("Firstname", at(place("Firstname"))),
+            ("Lastname", at(place("Lastname"))),
+            ("Email", at(place("Email"))),
+            ("Phone", at(place("Phone"))),
             ("ImageUrl", Value::from(image)),
             ("CustomFields", Value::Array(fields)),
             ("CustomFieldValues", Value::Array(values)),
