@@ -77,6 +77,17 @@ impl Programme {
         get_json(customer_url(id), &self.key).await
     }
 
+    /// Erases the customer `id`, as the programme does.
+    pub async fn erase(&self, id: &str) {
+        let erased = http()
+            .delete(customer_url(id))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .unwrap();
+        assert!(erased.status().is_success(), "{}", erased.status());
+    }
+
     /// The customer's history, newest first.
     pub async fn history(&self, id: &str) -> Vec<Value> {
         let page = get_json(format!("{}/history", customer_url(id)), &self.key).await;

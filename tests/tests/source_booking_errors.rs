@@ -308,13 +308,7 @@ async fn an_erased_customer_is_404_to_the_programme_and_410_to_their_suppressed_
     )
     .await;
     let (profile_id, id) = customer(&p, "booking-erased", json!({})).await;
-    let erased = http()
-        .delete(format!("{}/v1/customers/{id}", e2e::base_url()))
-        .bearer_auth(&p.key)
-        .send()
-        .await
-        .unwrap();
-    assert!(erased.status().is_success(), "{}", erased.status());
+    p.erase(&id).await;
     let (status, answer) = put_json(&p.token(&id), &profile_id, json!({})).await;
     assert_eq!(status, 410, "{answer}");
     assert_eq!(answer["ResponseStatus"]["Errors"], json!([]));

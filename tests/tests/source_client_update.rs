@@ -360,13 +360,7 @@ async fn a_busy_profile_and_an_erased_client_have_their_codes() {
     )
     .await;
     q.customer("9", json!({"first_name": "Вера"})).await;
-    let erased = http()
-        .delete(format!("{}/v1/customers/9", base_url()))
-        .bearer_auth(&q.key)
-        .send()
-        .await
-        .unwrap();
-    assert!(erased.status().is_success(), "{}", erased.status());
+    q.erase("9").await;
     let (status, code, message) = call(&q.token("9"), &json!({"Client": 9, "Name": "Вера"})).await;
     assert_eq!((status, code), (200, 9), "{message}");
     let (status, code, message) = call(&q.key, &json!({"Client": 9, "Name": "Вера"})).await;

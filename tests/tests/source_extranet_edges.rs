@@ -331,13 +331,7 @@ async fn an_erased_customer_whose_return_is_suppressed_gets_410() {
     )
     .await;
     let (profile_id, id, token) = customer(&p, "extranet-erased").await;
-    let erased = http()
-        .delete(format!("{}/v1/customers/{id}", base_url()))
-        .bearer_auth(&p.key)
-        .send()
-        .await
-        .unwrap();
-    assert!(erased.status().is_success(), "{}", erased.status());
+    p.erase(&id).await;
     let (status, answer) = put_json(&token, &dto(&profile_id, &id, json!({}))).await;
     assert_eq!(status, 410, "{answer}");
     assert!(answer["Message"].is_string(), "{answer}");
