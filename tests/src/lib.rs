@@ -22,6 +22,7 @@ pub mod linearizable;
 pub mod receiver;
 pub mod site;
 pub mod sources;
+pub mod storm;
 
 pub use xtask::server::dev_var;
 

@@ -32,7 +32,10 @@ struct Case {
     /// `tenant` (the operator's PUT of a new tenant), or a source API's
     /// route as the customer calls it: `client_update` (002, whose code is
     /// its `ErrorCode`), `utility` (004), `extranet` (000, the customer's own)
-    /// or `booking` (001, JSV unless said, on the customer's profile id).
+    /// or `booking` (001, JSV unless said, on the customer's profile id); or
+    /// `storm` (003, as the demo tenant's backend with an admin key; the
+    /// customer's id stands where `{customer}` is in the body, and the
+    /// code is the answer's `Key`).
     #[serde(default = "patch")]
     route: String,
     /// The media type sent; the route's own when absent, none when `null`.
@@ -223,6 +226,14 @@ async fn run(case: Case, category: String) -> Outcome {
             format!("{}/customers/{profile_id}", base_url()),
             "text/jsv",
         ),
+        "storm" => (
+            Method::POST,
+            format!(
+                "{}/CustomerService.svc/rest/UpdateCustomer?updatedBy=1",
+                base_url()
+            ),
+            "application/json",
+        ),
         other => panic!("{}: unknown route {other}", case.name),
     };
     let customer_route = case.route != "tenant";
@@ -232,7 +243,10 @@ async fn run(case: Case, category: String) -> Outcome {
         None
     };
     let mut request = http().request(method, &url);
-    request = if source_route {
+    request = if case.route == "storm" {
+        let (key, _) = e2e::admin::key("demo", &["customers:write"]).await;
+        request.bearer_auth(key)
+    } else if source_route {
         request.bearer_auth(&token)
     } else if customer_route {
         request
@@ -248,14 +262,20 @@ async fn run(case: Case, category: String) -> Outcome {
     if let Some(content_type) = content_type {
         request = request.header("Content-Type", content_type);
     }
-    let response = request.body(body_bytes(&case)).send().await.unwrap();
+    let body = match String::from_utf8(body_bytes(&case)) {
+        Ok(text) => text.replace("{customer}", &customer).into_bytes(),
+        Err(not_text) => not_text.into_bytes(),
+    };
+    let response = request.body(body).send().await.unwrap();
     let status = response.status().as_u16();
     outcome.server_error = status >= 500;
     let text = response.text().await.unwrap_or_default();
     let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     // 002 answers `{ErrorCode, Message}`, in XML to XML.
-    let error_code = match &answer["ErrorCode"] {
-        Value::Number(code) => Some(code.to_string()),
+    let error_code = match (&answer["ErrorCode"], &answer["Key"]) {
+        (Value::Number(code), _) => Some(code.to_string()),
+        // 003 answers `{Key, Message, Errors}`.
+        (_, Value::String(key)) => Some(key.clone()),
         _ => text
             .split_once("<ErrorCode>")
             .and_then(|(_, rest)| rest.split_once("</ErrorCode>"))

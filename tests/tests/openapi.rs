@@ -73,6 +73,7 @@ async fn the_document_matches_the_library_types() {
     assert_eq!(
         documented(&doc, "Company"),
         keys_of(&Company {
+            id: Some(1),
             name: some(),
             organization_number: some()
         })

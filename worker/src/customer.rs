@@ -441,6 +441,7 @@ impl CustomerObject {
         }
         let now = now_rfc3339();
         let today = today(&now)?;
+        let updated_by = by.updated_by();
         let outcome = {
             let change = Change {
                 actor,
@@ -448,7 +449,7 @@ impl CustomerObject {
                 today,
                 now: &now,
                 source: &by.channel,
-                point_of_sale: by.point_of_sale.as_deref(),
+                updated_by: updated_by.as_deref(),
                 only,
             };
             match how {

@@ -238,6 +238,7 @@ impl DurableObject for ImportObject {
                 actor: "operator".into(),
                 channel: crate::provenance::IMPORT_CHANNEL.into(),
                 point_of_sale: None,
+                acting_user: None,
             },
         };
         let lines: Vec<Pending> = self

@@ -50,5 +50,6 @@ pub fn of_request(
         actor,
         channel,
         point_of_sale,
+        acting_user: None,
     })
 }

@@ -98,9 +98,8 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         Operation::UtilityPatchCustomer
         | Operation::ClientUpdate
         | Operation::ExtranetUpdateCustomer
-        | Operation::BookingUpdateCustomer => {
-            crate::sources::handle(req, env, route, &values).await
-        }
+        | Operation::BookingUpdateCustomer
+        | Operation::StormUpdateCustomer => crate::sources::handle(req, env, route, &values).await,
         Operation::DevToken => dev::token(&req, env).await,
         Operation::DemoPage => dev::demo_page(),
         Operation::DevEvents => dev::events::page(env).await,

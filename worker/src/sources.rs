@@ -11,6 +11,7 @@ mod booking;
 mod client_update;
 mod extranet;
 pub mod jsv;
+mod storm;
 mod utility;
 pub mod xml;
 
@@ -37,6 +38,7 @@ pub async fn handle(
         Operation::ClientUpdate => client_update::handle(req, env, route).await,
         Operation::ExtranetUpdateCustomer => extranet::handle(req, env, route).await,
         Operation::BookingUpdateCustomer => booking::handle(req, env, route, values[0]).await,
+        Operation::StormUpdateCustomer => storm::handle(req, env, route).await,
         _ => Err(ApiError::NotFound),
     }
 }
@@ -93,11 +95,13 @@ impl Caller {
                 actor: "customer".into(),
                 channel: customer.source.clone().unwrap_or_else(|| channel.into()),
                 point_of_sale: customer.point_of_sale.clone().or(point_of_sale),
+                acting_user: None,
             },
             Caller::Admin(admin) => Provenance {
                 actor: format!("key:{}", admin.key_id),
                 channel: channel.into(),
                 point_of_sale,
+                acting_user: None,
             },
         }
     }

@@ -67,6 +67,9 @@ pub enum Ask {
     /// A customer's profile as it now is.
     Index {
         entry: CustomerEntry,
+        /// The profile's `shop_id`, if it has one.
+        #[serde(default)]
+        shop_id: Option<String>,
     },
     /// A customer's profile is gone.
     Unindex {
@@ -80,6 +83,10 @@ pub enum Ask {
     /// The customer whose profile has this id.
     Find {
         profile_id: String,
+    },
+    /// The customer with this id in the tenant's web shop.
+    FindShop {
+        shop_id: String,
     },
     /// The tenant's configuration and its version.
     Config {
@@ -160,6 +167,12 @@ impl DurableObject for TenantObject {
                 updated TEXT NOT NULL,
                 version INTEGER NOT NULL)",
             "CREATE INDEX IF NOT EXISTS customer_by_profile ON customer (profile_id)",
+            // The customer's id in the tenant's web shop, for the e-commerce
+            // platform's adapter (003), which may name a customer by it.
+            "CREATE TABLE IF NOT EXISTS customer_shop (
+                id TEXT PRIMARY KEY,
+                shop_id TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS customer_by_shop ON customer_shop (shop_id)",
             "CREATE TABLE IF NOT EXISTS config (
                 slot INTEGER PRIMARY KEY CHECK (slot = 1),
                 tenant TEXT NOT NULL,
@@ -229,7 +242,16 @@ impl DurableObject for TenantObject {
                 self.record(&entry)?;
                 Response::from_json(&true)
             }
-            Ask::Index { entry } => {
+            Ask::Index { entry, shop_id } => {
+                let sql = self.state.storage().sql();
+                let id = SqlStorageValue::String(entry.id.clone());
+                match shop_id {
+                    Some(shop_id) => sql.exec(
+                        "INSERT OR REPLACE INTO customer_shop (id, shop_id) VALUES (?, ?)",
+                        vec![id, SqlStorageValue::String(shop_id)],
+                    )?,
+                    None => sql.exec("DELETE FROM customer_shop WHERE id = ?", vec![id])?,
+                };
                 self.state.storage().sql().exec(
                     "INSERT INTO customer (id, profile_id, updated, version) VALUES (?, ?, ?, ?)
                      ON CONFLICT (id) DO UPDATE SET profile_id = excluded.profile_id,
@@ -246,6 +268,14 @@ impl DurableObject for TenantObject {
                 Response::from_json(&true)
             }
             Ask::Unindex { id, profile_id } => {
+                self.state.storage().sql().exec(
+                    "DELETE FROM customer_shop WHERE id = ?
+                        AND id IN (SELECT id FROM customer WHERE profile_id = ?)",
+                    vec![
+                        SqlStorageValue::String(id.clone()),
+                        SqlStorageValue::String(profile_id.clone()),
+                    ],
+                )?;
                 self.state.storage().sql().exec(
                     "DELETE FROM customer WHERE id = ? AND profile_id = ?",
                     vec![
@@ -272,6 +302,20 @@ impl DurableObject for TenantObject {
                     .exec(
                         "SELECT id, profile_id, updated, version FROM customer WHERE profile_id = ?",
                         vec![SqlStorageValue::String(profile_id)],
+                    )?
+                    .to_array()?;
+                Response::from_json(&found.into_iter().next())
+            }
+            Ask::FindShop { shop_id } => {
+                let found: Vec<CustomerEntry> = self
+                    .state
+                    .storage()
+                    .sql()
+                    .exec(
+                        "SELECT c.id, c.profile_id, c.updated, c.version
+                         FROM customer_shop s JOIN customer c ON c.id = s.id
+                         WHERE s.shop_id = ? ORDER BY c.id LIMIT 1",
+                        vec![SqlStorageValue::String(shop_id)],
                     )?
                     .to_array()?;
                 Response::from_json(&found.into_iter().next())

@@ -66,6 +66,7 @@ crate::wire_enum! {
         ClientUpdate = "clientUpdate",
         ExtranetUpdateCustomer = "extranetUpdateCustomer",
         BookingUpdateCustomer = "bookingUpdateCustomer",
+        StormUpdateCustomer = "stormUpdateCustomer",
         DevToken = "devToken",
         DevEvents = "devEvents",
         DevReceive = "devReceive",
@@ -114,6 +115,9 @@ pub enum Caller {
     Source(Scope),
     /// A source API's route for the customer alone, with their token.
     SourceCustomer,
+    /// A source API's route for a tenant's backend alone, with an admin key
+    /// that has this scope.
+    SourceAdmin(Scope),
     /// Local development only, when `DEV_ENDPOINTS` is set; not in the document.
     Dev,
 }
@@ -126,7 +130,7 @@ impl Caller {
         match self {
             Caller::Customer | Caller::SourceCustomer => vec![("customer", None)],
             Caller::Operator => vec![("operator", None)],
-            Caller::Admin(scope) => vec![("admin", Some(scope))],
+            Caller::Admin(scope) | Caller::SourceAdmin(scope) => vec![("admin", Some(scope))],
             Caller::Manager(scope) => vec![("operator", None), ("admin", Some(scope))],
             Caller::Source(scope) => vec![("customer", None), ("admin", Some(scope))],
             Caller::Anyone | Caller::Preflight | Caller::Dev => Vec::new(),

@@ -30,6 +30,7 @@ pub fn clean(profile: &mut Profile, rules: &Rules) {
         &mut profile.store_code,
         &mut profile.card_code,
         &mut profile.crm_id,
+        &mut profile.shop_id,
         &mut profile.username,
         &mut profile.birth_date,
         &mut profile.estimated_birth_date,
@@ -104,7 +105,11 @@ pub fn clean(profile: &mut Profile, rules: &Rules) {
         delivery.id = clean_line(&delivery.id);
         clean_address(&mut delivery.address);
     }
-    if let Some(company) = &mut profile.company {
+    for company in profile
+        .company
+        .iter_mut()
+        .chain(&mut profile.other_companies)
+    {
         line(&mut company.name);
         line(&mut company.organization_number);
     }

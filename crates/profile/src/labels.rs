@@ -232,6 +232,20 @@ fn field_texts(field: &str) -> Option<[&'static str; 5]> {
             "Tilgangsnøkler",
             "Ключи доступа",
         ],
+        "shop_id" => [
+            "Web shop id",
+            "Id en la tienda online",
+            "Id i webbutiken",
+            "Id i nettbutikken",
+            "Id в интернет-магазине",
+        ],
+        "other_companies" => [
+            "Other companies",
+            "Otras empresas",
+            "Övriga företag",
+            "Andre firmaer",
+            "Другие компании",
+        ],
         "comments" => [
             "Comments",
             "Comentarios",

@@ -37,6 +37,8 @@ pub const COMPANY_PART_MAX_CHARS: [(&str, u64); 2] =
     [("name", TEXT_MAX_CHARS), ("organization_number", 30)];
 /// At most this many delivery addresses.
 pub const MAX_DELIVERY_ADDRESSES: usize = 10;
+/// At most this many companies besides the default one.
+pub const MAX_OTHER_COMPANIES: usize = 10;
 
 /// A customer's profile.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Wire)]
@@ -61,7 +63,11 @@ pub struct Profile {
     /// The customer's id in the tenant's CRM or ERP, when it differs from `external_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crm_id: Option<String>,
-    /// The customer's login name at the tenant, if any.
+    /// The customer's id in the tenant's web shop (the e-commerce platform's
+    /// integer id), when it differs from `external_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shop_id: Option<String>,
+    /// The customer's login name at the tenant (their account), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Whether the tenant counts this customer as active.
@@ -130,6 +136,10 @@ pub struct Profile {
     pub use_invoice_address_for_delivery: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<Company>,
+    /// The customer's further companies, after `company` (the default): the
+    /// programme's, as a shop lists them.
+    #[serde(default)]
+    pub other_companies: Vec<Company>,
 
     /// Keyed by purpose.
     #[serde(default)]
@@ -228,6 +238,9 @@ pub struct DeliveryAddress {
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Company {
+    /// Unique among the customer's companies; given when a source API adds one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

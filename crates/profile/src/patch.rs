@@ -30,9 +30,12 @@ pub struct Change<'a> {
     /// The channel written through (`widget`, `pos`, `import`...): the
     /// `source` of changed consents.
     pub source: &'a str,
-    /// The point of sale the change was made at, if one is named: it
-    /// becomes `updated_by`; else the actor's name does.
-    pub point_of_sale: Option<&'a str>,
+    /// Who the request names as having made the change (the acting user or
+    /// the point of sale, [`Provenance::updated_by`]): it becomes
+    /// `updated_by`; else the actor's name does.
+    ///
+    /// [`Provenance::updated_by`]: crate::rights::Provenance::updated_by
+    pub updated_by: Option<&'a str>,
     /// The only fields (by top-level name) this write may change, when a
     /// source API allows fewer than the actor may write; any other field it
     /// sends must be its stored value (`ReadOnly`).
@@ -270,7 +273,7 @@ pub fn apply_patch(
     if !changed.is_empty() {
         profile.version = stored.version + 1;
         profile.updated = change.now.to_owned();
-        let by = change.point_of_sale.unwrap_or(change.actor.as_str());
+        let by = change.updated_by.unwrap_or(change.actor.as_str());
         profile.updated_by = Some(by.to_owned());
     }
     Ok(Patched { profile, changed })

@@ -97,6 +97,21 @@ pub struct Provenance {
     pub channel: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub point_of_sale: Option<String>,
+    /// The user of the programme's own system who made the change, when its
+    /// API names one (the e-commerce platform's `updatedBy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acting_user: Option<String>,
+}
+
+impl Provenance {
+    /// What the profile's `updated_by` names: the acting user (`user:<id>`),
+    /// else the point of sale; `None` leaves it to the actor.
+    pub fn updated_by(&self) -> Option<String> {
+        match &self.acting_user {
+            Some(user) => Some(format!("user:{user}")),
+            None => self.point_of_sale.clone(),
+        }
+    }
 }
 
 /// A channel's name: 1 to 32 of `a-z`, `0-9`, `-`, `_` and `.`, starting with a letter or digit.
@@ -139,6 +154,9 @@ pub struct HistoryEntry {
     pub channel: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub point_of_sale: Option<String>,
+    /// The programme's user who made the change, when its API named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acting_user: Option<String>,
     /// The names of what changed: top-level fields, and
     /// `consents/<purpose>` and `custom_fields/<key>` within those maps.
     pub fields: Vec<String>,
@@ -251,6 +269,7 @@ pub fn history_entry(
         actor: by.actor.clone(),
         channel: by.channel.clone(),
         point_of_sale: by.point_of_sale.clone(),
+        acting_user: by.acting_user.clone(),
         fields,
     }
 }

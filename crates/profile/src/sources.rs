@@ -23,6 +23,7 @@ pub enum Target {
 }
 
 mod fields;
+pub mod storm;
 
 pub use fields::SOURCE_FIELDS;
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,9 @@ pub struct Adapters {
     /// The booking platform's `PUT /customers/{Id}` (001).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub booking: Option<AliasSettings>,
+    /// The e-commerce platform's `POST /CustomerService.svc/rest/UpdateCustomer` (003).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storm: Option<StormSettings>,
 }
 
 impl Adapters {
@@ -60,33 +64,29 @@ impl Adapters {
     /// custom fields, at most once; the booking platform's are integers.
     pub fn errors(&self, at: &str, rules: &crate::TenantRules) -> Vec<crate::FieldError> {
         let mut errors = Vec::new();
-        for (name, settings, integers) in [
-            ("extranet", &self.extranet, false),
-            ("booking", &self.booking, true),
+        let storm = self.storm.as_ref();
+        for (name, aliases, integers) in [
+            (
+                "extranet",
+                self.extranet.as_ref().map(|s| &s.custom_fields),
+                false,
+            ),
+            (
+                "booking",
+                self.booking.as_ref().map(|s| &s.custom_fields),
+                true,
+            ),
+            ("storm", storm.map(|s| &s.custom_fields), true),
         ] {
-            let Some(settings) = settings else { continue };
+            let Some(aliases) = aliases else { continue };
             let mut seen: Vec<&String> = Vec::new();
-            for (alias, key) in &settings.custom_fields {
+            for (alias, key) in aliases {
                 let pointer = format!(
                     "{at}/{name}/custom_fields/{}",
                     crate::error::pointer_segment(alias)
                 );
-                let bad_alias = alias.is_empty()
-                    || alias.chars().count() > crate::model::CODE_MAX_CHARS as usize
-                    || (integers
-                        && !alias
-                            .parse::<u32>()
-                            .is_ok_and(|id| id > 0 && id.to_string() == *alias));
-                if bad_alias {
-                    let expected = if integers {
-                        "a positive integer"
-                    } else {
-                        "a code of 1 to 50 characters"
-                    };
-                    errors.push(
-                        crate::FieldError::new(pointer, crate::Code::InvalidType)
-                            .with("expected", expected),
-                    );
+                if let Some(error) = bad_alias(&pointer, alias, integers) {
+                    errors.push(error);
                 } else if !rules.custom_fields.iter().any(|def| &def.key == key) {
                     errors.push(
                         crate::FieldError::new(pointer, crate::Code::NotAnOption)
@@ -98,7 +98,65 @@ impl Adapters {
                 seen.push(key);
             }
         }
+        for (id, flag) in storm.into_iter().flat_map(|s| &s.flags) {
+            let pointer = format!("{at}/storm/flags/{}", crate::error::pointer_segment(id));
+            errors.extend(bad_alias(&pointer, id, true));
+            errors.extend(crate::text::check_text(
+                &pointer,
+                flag,
+                crate::model::CODE_MAX_CHARS,
+                false,
+            ));
+            if flag.is_empty() {
+                errors.push(crate::FieldError::new(pointer, crate::Code::Required));
+            }
+        }
         errors
+    }
+}
+
+/// An alias that is not what its API sends: a code of 1 to 50 characters,
+/// or (`integers`) a positive integer in its plain form.
+fn bad_alias(pointer: &str, alias: &str, integers: bool) -> Option<crate::FieldError> {
+    let bad = alias.is_empty()
+        || alias.chars().count() > crate::model::CODE_MAX_CHARS as usize
+        || (integers
+            && !alias
+                .parse::<u32>()
+                .is_ok_and(|id| id > 0 && id.to_string() == *alias));
+    let expected = if integers {
+        "a positive integer"
+    } else {
+        "a code of 1 to 50 characters"
+    };
+    bad.then(|| {
+        crate::FieldError::new(pointer, crate::Code::InvalidType).with("expected", expected)
+    })
+}
+
+/// The e-commerce platform's adapter: its `Info` ids and `Flags` ids.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StormSettings {
+    /// An `Info` id (a positive integer) -> the key in `rules.custom_fields`.
+    #[serde(default)]
+    pub custom_fields: std::collections::BTreeMap<String, String>,
+    /// A `Flags` id (a positive integer) -> the named flag in `loyalty.flags`
+    /// it stands for.
+    #[serde(default)]
+    pub flags: std::collections::BTreeMap<String, String>,
+}
+
+impl StormSettings {
+    /// The custom field's key that the `Info` id stands for.
+    pub fn key_of(&self, id: &str) -> Option<&str> {
+        self.custom_fields.get(id).map(String::as_str)
+    }
+
+    /// The named flag the `Flags` id stands for.
+    pub fn flag_of(&self, id: &str) -> Option<&str> {
+        self.flags.get(id).map(String::as_str)
     }
 }
 
@@ -179,6 +237,7 @@ mod tests {
             store_code: Some("s".into()),
             card_code: Some("k".into()),
             crm_id: Some("crm".into()),
+            shop_id: Some("42".into()),
             username: Some("u".into()),
             active: true,
             created: "2026-01-01T00:00:00Z".into(),
@@ -208,9 +267,15 @@ mod tests {
             }],
             use_invoice_address_for_delivery: true,
             company: Some(Company {
+                id: Some(1),
                 name: Some("AS".into()),
                 organization_number: Some("123".into()),
             }),
+            other_companies: vec![Company {
+                id: Some(2),
+                name: Some("AB".into()),
+                organization_number: Some("456".into()),
+            }],
             consents: ConsentPurpose::ALL
                 .into_iter()
                 .map(|p| (p, consent.clone()))

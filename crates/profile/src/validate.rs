@@ -7,8 +7,8 @@ use crate::dates::{check_birth_date, check_date};
 use crate::email::check_email;
 use crate::error::{Code, FieldError, pointer_segment};
 use crate::model::{
-    ADDRESS_PART_MAX_CHARS, AccessKey, Address, CODE_MAX_CHARS, COMPANY_PART_MAX_CHARS, Comment,
-    MAX_ACCESS_KEYS, MAX_COMMENTS, MAX_DELIVERY_ADDRESSES, NAME_MAX_CHARS, Profile, TEXT_MAX_CHARS,
+    ADDRESS_PART_MAX_CHARS, Address, CODE_MAX_CHARS, MAX_DELIVERY_ADDRESSES, NAME_MAX_CHARS,
+    Profile,
 };
 use crate::national_id::check_national_id;
 use crate::phone::check_phone;
@@ -18,6 +18,10 @@ use crate::text::{check_name, check_text};
 use serde_json::Value;
 use time::Date;
 use validator::ValidateLength;
+
+mod lists;
+
+use lists::{check_access_keys, check_comments, check_company, check_other_companies};
 
 /// Longest national id number, in characters.
 const NATIONAL_ID_MAX_CHARS: u64 = 30;
@@ -83,6 +87,7 @@ pub fn validate(profile: &Profile, rules: &Rules, today: Date) -> Vec<FieldError
         ("store_code", &profile.store_code),
         ("card_code", &profile.card_code),
         ("crm_id", &profile.crm_id),
+        ("shop_id", &profile.shop_id),
         ("username", &profile.username),
         ("loyalty/rank", &profile.loyalty.rank),
         ("loyalty/customer_type", &profile.loyalty.customer_type),
@@ -143,88 +148,13 @@ pub fn validate(profile: &Profile, rules: &Rules, today: Date) -> Vec<FieldError
         check_address(&mut errors, &base, &delivery.address, AddressUse::Delivery);
     }
     if let Some(company) = &profile.company {
-        let parts = [
-            ("name", company.name.as_ref()),
-            ("organization_number", company.organization_number.as_ref()),
-        ];
-        check_lengths(&mut errors, "/company", &COMPANY_PART_MAX_CHARS, &parts);
-        for (name, value) in [
-            ("name", &company.name),
-            ("organization_number", &company.organization_number),
-        ] {
-            if let Some(value) = value {
-                errors.extend(
-                    check_text(&format!("/company/{name}"), value, TEXT_MAX_CHARS, false)
-                        .filter(|e| e.code != Code::TooLong),
-                );
-            }
-        }
+        check_company(&mut errors, "/company", company);
     }
+    check_other_companies(&mut errors, profile);
 
     check_required(&mut errors, profile, rules);
     check_custom_fields(&mut errors, profile, rules);
     errors
-}
-
-/// The programme's keys: at most [`MAX_ACCESS_KEYS`], each with a unique id
-/// and a value.
-fn check_access_keys(errors: &mut Vec<FieldError>, keys: &[AccessKey]) {
-    if keys.len() > MAX_ACCESS_KEYS {
-        let error = FieldError::new("/access_keys", Code::TooMany).with("max", MAX_ACCESS_KEYS);
-        return errors.push(error);
-    }
-    for (i, key) in keys.iter().enumerate() {
-        let at = |part: &str| format!("/access_keys/{i}/{part}");
-        if key.id.is_empty() {
-            errors.push(FieldError::new(at("id"), Code::Required));
-        } else if keys[..i].iter().any(|k| k.id == key.id) {
-            errors.push(FieldError::new(at("id"), Code::Duplicate));
-        } else {
-            errors.extend(check_text(&at("id"), &key.id, CODE_MAX_CHARS, false));
-        }
-        if key.value.is_empty() {
-            errors.push(FieldError::new(at("value"), Code::Required));
-        } else {
-            errors.extend(check_text(&at("value"), &key.value, TEXT_MAX_CHARS, false));
-        }
-        if let Some(description) = &key.description {
-            errors.extend(check_text(
-                &at("description"),
-                description,
-                TEXT_MAX_CHARS,
-                false,
-            ));
-        }
-    }
-}
-
-/// The staff's comments: at most [`MAX_COMMENTS`], each with a unique id and a text.
-fn check_comments(errors: &mut Vec<FieldError>, comments: &[Comment]) {
-    if comments.len() > MAX_COMMENTS {
-        let error = FieldError::new("/comments", Code::TooMany).with("max", MAX_COMMENTS);
-        return errors.push(error);
-    }
-    for (i, comment) in comments.iter().enumerate() {
-        let at = |part: &str| format!("/comments/{i}/{part}");
-        if comments[..i].iter().any(|c| c.id == comment.id) {
-            errors.push(FieldError::new(at("id"), Code::Duplicate));
-        }
-        if comment.text.is_empty() {
-            errors.push(FieldError::new(at("text"), Code::Required));
-        } else {
-            errors.extend(check_text(
-                &at("text"),
-                &comment.text,
-                NOTES_MAX_CHARS,
-                true,
-            ));
-        }
-        if let Some(created) = &comment.created
-            && crate::dates::parse_instant(created, false).is_none()
-        {
-            errors.push(FieldError::new(at("created"), Code::InvalidDate));
-        }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -376,7 +306,7 @@ fn check_custom_fields(errors: &mut Vec<FieldError>, profile: &Profile, rules: &
 mod tests {
     use super::*;
     use crate::dates::parse_date;
-    use crate::model::DeliveryAddress;
+    use crate::model::{AccessKey, Comment, DeliveryAddress, MAX_ACCESS_KEYS, MAX_OTHER_COMPANIES};
     use crate::tenant::TenantRules;
     use serde_json::json;
 
@@ -389,6 +319,41 @@ mod tests {
             .into_iter()
             .map(|e| (e.pointer, e.code))
             .collect()
+    }
+
+    #[test]
+    fn other_companies_need_names_and_ids_of_their_own() {
+        let company = |id: Option<u32>, name: Option<&str>| crate::Company {
+            id,
+            name: name.map(str::to_owned),
+            organization_number: None,
+        };
+        let profile = Profile {
+            company: Some(company(Some(1), Some("Alfa AB"))),
+            other_companies: vec![
+                company(Some(2), Some("Beta AB")),
+                company(Some(1), Some("Gamma AB")),
+                company(Some(2), Some("Delta AB")),
+                company(None, None),
+                company(None, Some("Bad\u{202e}AB")),
+            ],
+            ..Profile::default()
+        };
+        let mut errors = errors_of(&profile, &Rules::default());
+        errors.sort();
+        let want = [
+            ("/other_companies/1/id", Code::Duplicate),
+            ("/other_companies/2/id", Code::Duplicate),
+            ("/other_companies/3/name", Code::Required),
+            ("/other_companies/4/name", Code::ControlCharacters),
+        ];
+        assert_eq!(errors, want.map(|(p, c)| (p.to_owned(), c)).to_vec());
+        let many = Profile {
+            other_companies: vec![company(None, Some("A")); MAX_OTHER_COMPANIES + 1],
+            ..Profile::default()
+        };
+        let errors = errors_of(&many, &Rules::default());
+        assert_eq!(errors, vec![("/other_companies".to_owned(), Code::TooMany)]);
     }
 
     #[test]

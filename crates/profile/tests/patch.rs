@@ -29,7 +29,7 @@ fn change(rules: &Rules, actor: Actor) -> Change<'_> {
         today: parse_date("2026-11-23").unwrap(),
         now: NOW,
         source: "customer-profile",
-        point_of_sale: None,
+        updated_by: None,
         only: None,
     }
 }

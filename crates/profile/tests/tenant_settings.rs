@@ -19,7 +19,7 @@ fn change<'a>(rules: &'a Rules, actor: Actor, point_of_sale: Option<&'a str>) ->
         today: parse_date("2026-12-03").unwrap(),
         now: "2026-12-03T10:00:00Z",
         source: "utility",
-        point_of_sale,
+        updated_by: point_of_sale,
         only: None,
     }
 }
@@ -201,7 +201,8 @@ fn source_aliases_name_real_custom_fields() {
             .collect::<Vec<_>>()
     };
     let good = serde_json::json!({"extranet": {"custom_fields": {"SHOE": "shoe_size", "NICK": "nick"}},
-        "booking": {"custom_fields": {"7": "shoe_size"}}});
+        "booking": {"custom_fields": {"7": "shoe_size"}},
+        "storm": {"custom_fields": {"3": "nick"}, "flags": {"12": "b2b"}}});
     assert_eq!(errors(good), vec![]);
     use profile::Code::*;
     let bad = [
@@ -224,6 +225,21 @@ fn source_aliases_name_real_custom_fields() {
             serde_json::json!({"booking": {"custom_fields": {"0": "nick"}}}),
             "/sources/booking/custom_fields/0",
             InvalidType,
+        ),
+        (
+            serde_json::json!({"storm": {"custom_fields": {"x": "nick"}}}),
+            "/sources/storm/custom_fields/x",
+            InvalidType,
+        ),
+        (
+            serde_json::json!({"storm": {"flags": {"-1": "b2b"}}}),
+            "/sources/storm/flags/-1",
+            InvalidType,
+        ),
+        (
+            serde_json::json!({"storm": {"flags": {"4": ""}}}),
+            "/sources/storm/flags/4",
+            Required,
         ),
         (
             serde_json::json!({"extranet": {"custom_fields": {"": "nick"}}}),

@@ -40,7 +40,7 @@ fn change(rules: &Rules) -> Change<'_> {
         today: parse_date("2026-12-01").unwrap(),
         now: "2026-12-01T12:00:00Z",
         source: "customer-profile",
-        point_of_sale: None,
+        updated_by: None,
         only: None,
     }
 }

@@ -29,7 +29,11 @@ pub const WIDGET_DIST: &str = "web/dist/widget";
 /// programme's access keys and comments, which the booking platform's API
 /// carries: the readers of the two new profile members and their rules,
 /// which the browser runs as the Worker does): -> 162,479, so 157 -> 159.
-pub const WIDGET_BUDGET_BYTES: u64 = 159 * 1024;
+/// Issue 19 (the customer's further companies, the company's id and the
+/// shop's id of the customer, which the e-commerce platform's API carries:
+/// their readers and the companies' rule, run in the browser as in the
+/// Worker): -> 163,144, so 159 -> 160.
+pub const WIDGET_BUDGET_BYTES: u64 = 160 * 1024;
 /// The Worker's upload as `wrangler deploy --dry-run` reports it (gzip, KiB):
 /// a ratchet set when the Worker last shrank; an issue that needs more says so.
 /// Issue 11 (labels of every field and help texts in five languages, the
@@ -82,7 +86,14 @@ pub const WIDGET_BUDGET_BYTES: u64 = 159 * 1024;
 /// before the issue: 125 KB more code, of it the adapters' requests' future
 /// 13 KB, 001's reader and answer 14 KB, 000's 13 KB, the XML and JSV
 /// readers and writer 8 KB, serde's readers of the new members 12 KB.
-pub const WORKER_BUDGET_KIB: f64 = 945.0;
+/// Issue 19 (003's UpdateCustomer: its reader of the customer, accounts,
+/// companies, addresses, flags and info, its answer and its keyed errors in
+/// five languages, the shop id's index in the tenant's object, the acting
+/// user in the history; the OpenAPI document's schemas for it): -> 973.1.
+/// In the wasm's name sections, against the commit before: 63 KB more code,
+/// of it 003's reader 12 KB, its request's future 8 KB, its answer 5 KB,
+/// serde's readers of the new profile members and messages 12 KB.
+pub const WORKER_BUDGET_KIB: f64 = 974.0;
 
 /// The built widget: where its versioned files are, and their sizes.
 pub struct Widget {

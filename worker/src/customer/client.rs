@@ -38,6 +38,7 @@ pub async fn read_as(env: &Env, who: Who) -> ApiResult<Option<Profile>> {
         actor: String::new(),
         channel: String::new(),
         point_of_sale: None,
+        acting_user: None,
     };
     let ask = Ask::Read {
         who,

@@ -53,8 +53,11 @@ impl CustomerObject {
                 updated: profile.updated.clone(),
                 version: profile.version,
             };
-            let _: bool =
-                tenant_object::ask(&self.env, &profile.tenant, &Ask::Index { entry }).await?;
+            let ask = Ask::Index {
+                entry,
+                shop_id: profile.shop_id.clone(),
+            };
+            let _: bool = tenant_object::ask(&self.env, &profile.tenant, &ask).await?;
         }
         let gone: Vec<Gone> = self
             .state

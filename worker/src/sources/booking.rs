@@ -431,7 +431,7 @@ fn custom_fields(
 
 /// A custom field's text (JSON may send its own types) in the field's form;
 /// `""` or null is none.
-fn typed(def: &CustomFieldDef, value: &Value) -> Option<Value> {
+pub(super) fn typed(def: &CustomFieldDef, value: &Value) -> Option<Value> {
     let text = match value {
         Value::Null => return Some(Value::Null),
         Value::String(s) if s.trim().is_empty() => return Some(Value::Null),

@@ -57,7 +57,9 @@ impl Route {
     }
 }
 
-use Caller::{Admin, Anyone, Customer, Dev, Manager, Operator, Preflight, Source, SourceCustomer};
+use Caller::{
+    Admin, Anyone, Customer, Dev, Manager, Operator, Preflight, Source, SourceAdmin, SourceCustomer,
+};
 use Operation::*;
 use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite, WebhooksWrite};
 
@@ -65,7 +67,7 @@ use Scope::{CustomersErase, CustomersRead, CustomersWrite, RulesWrite, WebhooksW
 /// `Allow` header names them.
 /// The fixed paths come before the `{name}` ones they would also match
 /// (`/v1/customers/me` before `/v1/customers/{id}`).
-pub const ROUTES: [Route; 63] = [
+pub const ROUTES: [Route; 64] = [
     route(Health, "GET", "/healthz", Anyone, NONE, &[200]),
     route(OpenApi, "GET", "/openapi.json", Anyone, NONE, &[200]),
     route(
@@ -588,6 +590,16 @@ pub const ROUTES: [Route; 63] = [
     )
     .takes("BookingCustomer")
     .answers("BookingCustomer"),
+    route(
+        StormUpdateCustomer,
+        "POST",
+        "/CustomerService.svc/rest/UpdateCustomer",
+        SourceAdmin(CustomersWrite),
+        JSON,
+        &[200, 400, 401, 403, 404, 409, 413, 415, 429],
+    )
+    .takes("StormCustomer")
+    .answers("StormCustomer"),
     route(DevToken, "GET", "/dev/token", Dev, NONE, &[200]),
     route(DemoPage, "GET", "/demo", Dev, NONE, &[200]),
     route(DevEvents, "GET", "/dev/events", Dev, NONE, &[200]),

@@ -38,6 +38,7 @@ fn a_change_is_one_event_and_each_consent_change_one_more_without_values() {
         actor: "customer".into(),
         channel: "widget".into(),
         point_of_sale: None,
+        acting_user: None,
     };
     let fields = vec!["first_name".to_owned(), "consents/sms".to_owned()];
     let entry = history_entry(HistoryKind::Changed, "2026-12-01T10:00:00Z", &by, fields);
@@ -69,6 +70,7 @@ fn a_new_profile_is_created_and_every_type_is_spelled_with_its_version() {
         actor: "key:0123456789ab".into(),
         channel: "import".into(),
         point_of_sale: Some("Store 12".into()),
+        acting_user: None,
     };
     let entry = history_entry(HistoryKind::Created, "2026-12-01T10:00:00Z", &by, vec![]);
     let events = events_of(&after, &entry, &[], numbered());

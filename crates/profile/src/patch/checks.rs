@@ -9,7 +9,7 @@ use crate::access::{
 use crate::error::{Code, FieldError, pointer_segment};
 use crate::model::{
     Acquisition, Address, Company, Consent, ConsentPurpose, Loyalty, MAX_DELIVERY_ADDRESSES,
-    Profile,
+    MAX_OTHER_COMPANIES, Profile,
 };
 use crate::tenant::Rules;
 use serde_json::{Map, Value};
@@ -39,6 +39,18 @@ pub(super) fn check_structure(
             "company" => unknown_members(errors, &base, value, &Company::KEYS),
             "loyalty" => unknown_members(errors, &base, value, &Loyalty::KEYS),
             "acquisition" => unknown_members(errors, &base, value, &Acquisition::KEYS),
+            "other_companies" => {
+                let items = value.as_array().map_or(&[][..], Vec::as_slice);
+                if items.len() > MAX_OTHER_COMPANIES {
+                    let error =
+                        FieldError::new(base, Code::TooMany).with("max", MAX_OTHER_COMPANIES);
+                    errors.push(error);
+                    continue;
+                }
+                for (i, item) in items.iter().enumerate() {
+                    unknown_members(errors, &format!("{base}/{i}"), item, &Company::KEYS);
+                }
+            }
             "delivery_addresses" => {
                 let items = value.as_array().map_or(&[][..], Vec::as_slice);
                 // Refused whole before anything looks inside it.
@@ -255,7 +267,7 @@ fn misshapen(base: &str, key: &str, value: &Value) -> Option<String> {
         return Some(base.to_owned());
     }
     let items: Vec<(String, &Value)> = match (key, value) {
-        ("delivery_addresses", Value::Array(items)) => items
+        ("delivery_addresses" | "other_companies", Value::Array(items)) => items
             .iter()
             .enumerate()
             .map(|(i, item)| (i.to_string(), item))

@@ -187,7 +187,7 @@ pub const SOURCE_FIELDS: &[(&str, &str, Target)] = &[
         Request("the selling widget: the point of sale when PosCode is absent"),
     ),
     // E-commerce platform (003).
-    ("storm", "Id", Field("/id")),
+    ("storm", "Id", Field("/shop_id")),
     ("storm", "Key", Field("/id")),
     ("storm", "Code", Field("/external_id")),
     ("storm", "Email", Field("/email")),
@@ -200,6 +200,7 @@ pub const SOURCE_FIELDS: &[(&str, &str, Target)] = &[
     ("storm", "ReferUrl", Field("/acquisition/refer_url")),
     ("storm", "Account", Field("/username")),
     ("storm", "Companies", Field("/company")),
+    ("storm", "Companies[1..]", Field("/other_companies")),
     ("storm", "DeliveryAddresses", Field("/delivery_addresses")),
     ("storm", "InvoiceAddress", Field("/invoice_address")),
     ("storm", "Flags", Field("/loyalty/flags")),
@@ -214,7 +215,11 @@ pub const SOURCE_FIELDS: &[(&str, &str, Target)] = &[
     ("storm", "IsActive", Field("/active")),
     ("storm", "Created", Field("/created")),
     ("storm", "Updated", Field("/updated")),
-    ("storm", "updatedBy", Field("/updated_by")),
+    (
+        "storm",
+        "updatedBy",
+        Request("the acting user: history and updated_by (user:<id>)"),
+    ),
     (
         "storm",
         "cultureCode",
