@@ -256,6 +256,45 @@ fn matches<'a>(pattern: &str, path: &'a str) -> Option<Vec<&'a str>> {
     }
 }
 
+/// A route with no schemas, recording nothing; the builders below add them.
+const fn route(
+    operation: Operation,
+    method: &'static str,
+    path: &'static str,
+    caller: Caller,
+    accepts: &'static [&'static str],
+    statuses: &'static [u16],
+) -> Route {
+    Route {
+        operation,
+        method,
+        path,
+        caller,
+        accepts,
+        statuses,
+        takes: None,
+        answers: None,
+        records: false,
+    }
+}
+
+impl Route {
+    const fn takes(mut self, schema: &'static str) -> Route {
+        self.takes = Some(schema);
+        self
+    }
+
+    const fn answers(mut self, schema: &'static str) -> Route {
+        self.answers = Some(schema);
+        self
+    }
+
+    const fn records(mut self) -> Route {
+        self.records = true;
+        self
+    }
+}
+
 mod table;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,7 @@
 //! The route table itself: every route with its operation, method, path,
 //! caller, media types and statuses (see the module above for what each means).
 
-use super::{Caller, Operation, Route, Scope};
+use super::{Caller, Operation, Route, Scope, route};
 
 const JSON: &[&str] = &["application/json"];
 const PATCH: &[&str] = &["application/merge-patch+json", "application/json"];
@@ -18,44 +18,6 @@ const DOTNET_JSON_XML: &[&str] = &[
 const SERVICESTACK: &[&str] = &["application/json", "text/jsv"];
 pub(super) const NDJSON: &[&str] = &["application/x-ndjson"];
 pub(super) const IMAGES: &[&str] = &crate::photo::MEDIA_TYPES;
-
-const fn route(
-    operation: Operation,
-    method: &'static str,
-    path: &'static str,
-    caller: Caller,
-    accepts: &'static [&'static str],
-    statuses: &'static [u16],
-) -> Route {
-    Route {
-        operation,
-        method,
-        path,
-        caller,
-        accepts,
-        statuses,
-        takes: None,
-        answers: None,
-        records: false,
-    }
-}
-
-impl Route {
-    const fn takes(mut self, schema: &'static str) -> Route {
-        self.takes = Some(schema);
-        self
-    }
-
-    const fn answers(mut self, schema: &'static str) -> Route {
-        self.answers = Some(schema);
-        self
-    }
-
-    const fn records(mut self) -> Route {
-        self.records = true;
-        self
-    }
-}
 
 use Caller::{
     Admin, Anyone, Customer, Dev, Manager, Operator, Preflight, Source, SourceAdmin, SourceCustomer,
