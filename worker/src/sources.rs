@@ -159,6 +159,19 @@ pub fn answer(
     Ok(response.with_headers(headers))
 }
 
+/// .NET's empty GUID: no company, no key, no customer.
+pub const NO_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Where `source`'s `member` goes in the profile: the source map's place
+/// (`""` for a member the map does not place; each adapter's test checks
+/// that every member it writes has one).
+pub fn place(source: &str, member: &str) -> &'static str {
+    match profile::sources::target(source, member) {
+        Some(profile::sources::Target::Field(pointer)) => pointer,
+        _ => "",
+    }
+}
+
 /// Sets `value` at `pointer` (a JSON Pointer of plain names) in `document`,
 /// making the objects on the way: how an adapter puts a property on its place.
 pub fn put(document: &mut Value, pointer: &str, value: Value) {

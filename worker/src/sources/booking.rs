@@ -13,15 +13,13 @@ use super::Caller;
 use super::aspnet::{Refusal, Sent, refusal_of};
 use crate::customer::{self, Who, Write};
 use crate::error::{ApiError, ApiResult};
-use profile::sources::{AliasSettings, Target, target};
+use profile::sources::AliasSettings;
 use profile::{Code, CustomFieldDef, CustomKind, FieldError, Profile, Rules};
 use serde_json::{Map, Value, json};
 use worker::{Env, Request, Response};
 
 /// The history's channel of its writes.
 const CHANNEL: &str = "booking";
-/// .NET's empty GUID: no company, no key, no customer.
-const NO_ID: &str = "00000000-0000-0000-0000-000000000000";
 
 /// The request's members, as the page names them.
 const MEMBERS: [&str; 11] = [
@@ -49,13 +47,9 @@ const INVOICE: [&str; 6] = [
 /// The text members.
 const TEXTS: [&str; 4] = ["Firstname", "Lastname", "Phone", "Email"];
 
-/// Where the page's `member` goes in the profile: the source map's place.
+/// Where the page's `member` goes in the profile.
 pub fn place(member: &str) -> &'static str {
-    match target("booking", member) {
-        Some(Target::Field(pointer)) => pointer,
-        // Every member read here has its place (the map's own test says so).
-        _ => "",
-    }
+    super::place(CHANNEL, member)
 }
 
 pub async fn handle(
@@ -224,7 +218,7 @@ async fn run(
 
 /// Whether a GUID names nothing: empty, or .NET's empty GUID.
 fn is_none(id: &str) -> bool {
-    id.is_empty() || id == NO_ID
+    id.is_empty() || id == super::NO_ID
 }
 
 /// The body's members by the page's names; a member it does not list is refused.

@@ -16,15 +16,12 @@ use crate::customer::{self, Who, Write};
 use crate::error::{ApiError, ApiResult};
 use crate::tenant_object::{self, Ask};
 use profile::listing::CustomerEntry;
-use profile::sources::{Target, target};
 use profile::{Code, FieldError, Profile};
 use serde_json::{Map, Value};
 use worker::{Env, Request, Response};
 
 /// The history's channel of its writes.
 const CHANNEL: &str = "storm";
-/// .NET's empty GUID: no customer.
-const NO_ID: &str = "00000000-0000-0000-0000-000000000000";
 
 /// The request's members, as the page names them.
 const MEMBERS: [&str; 23] = [
@@ -53,13 +50,9 @@ const MEMBERS: [&str; 23] = [
     "Updated",
 ];
 
-/// Where the page's `member` goes in the profile: the source map's place.
+/// Where the page's `member` goes in the profile.
 pub fn place(member: &str) -> &'static str {
-    match target("storm", member) {
-        Some(Target::Field(pointer)) => pointer,
-        // Every member read here has its place (the map's own test says so).
-        _ => "",
-    }
+    super::place(CHANNEL, member)
 }
 
 pub async fn handle(
@@ -196,7 +189,7 @@ async fn find(env: &Env, tenant: &str, members: &Map<String, Value>) -> Result<S
         let Some(key) = key.as_str() else {
             return Err(invalid("Key", read::wrong("/id", "a GUID")));
         };
-        if !key.is_empty() && key != NO_ID {
+        if !key.is_empty() && key != super::NO_ID {
             let id = format!("id:{}", key.to_ascii_lowercase());
             return Ok(crate::admin::subject(env, tenant, &id).await?);
         }

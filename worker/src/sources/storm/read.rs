@@ -100,7 +100,7 @@ fn identity(members: &Map<String, Value>, stored: &Profile, put: &mut Put, error
             .filter(|s| !s.is_empty())
     };
     if let Some(key) = text("Key")
-        && key != super::NO_ID
+        && key != super::super::NO_ID
         && !key.eq_ignore_ascii_case(&stored.id)
     {
         errors.push(("Key".into(), FieldError::new("/id", Code::ReadOnly)));
