@@ -20,6 +20,8 @@ const TEXTS: [&str; 8] = [
     "ReferUrl",
     "CrmId",
 ];
+/// At most this many `Flags` are read; a longer list is refused whole.
+const MAX_FLAGS: usize = 100;
 /// An address's members and their parts in the profile's address.
 pub const ADDRESS: [(&str, &str); 6] = [
     ("CareOf", "care_of"),
@@ -433,13 +435,7 @@ fn flags(
         .filter(|f| !mapped(f))
         .cloned()
         .collect();
-    let items = list(
-        value,
-        "Flags",
-        "/loyalty/flags",
-        settings.flags.len(),
-        errors,
-    );
+    let items = list(value, "Flags", "/loyalty/flags", MAX_FLAGS, errors);
     for (i, item) in items.iter().enumerate() {
         let property = format!("Flags[{i}]");
         let Some(members) = object(item, &property, "/loyalty/flags", &["Id"], errors) else {
