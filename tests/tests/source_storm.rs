@@ -360,34 +360,46 @@ async fn companies_without_an_id_are_created_and_with_one_updated() {
         json!({"company": {"name": "Old AB"}}),
     )
     .await;
+    // The customer's own company, answered without an id, comes back as
+    // itself; new ones take ids after every id stored or sent.
     let (status, answer) = update(
         &p,
-        json!({"Code": id, "Companies": [
-        {"Name": "Alfa AB", "OrgNo": "556000-0001"}, {"Name": "Beta AB"}]}),
+        json!({"Code": id, "Companies": [{"Name": "Old AB"},
+        {"Name": "Alfa AB", "OrgNo": "556000-0001"}, {"Id": 7, "Name": "Beta AB"}]}),
     )
     .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
         answer["Companies"],
-        json!([{"Id": 1, "Name": "Alfa AB", "OrgNo": "556000-0001"},
-        {"Id": 2, "Name": "Beta AB", "OrgNo": null}])
+        json!([{"Id": 8, "Name": "Old AB", "OrgNo": null},
+        {"Id": 9, "Name": "Alfa AB", "OrgNo": "556000-0001"},
+        {"Id": 7, "Name": "Beta AB", "OrgNo": null}])
     );
     // Updated by id, reordered (the first is the default), one more created.
     let (status, answer) = update(&p, json!({"Code": id, "Companies": [
-        {"Id": 2, "Name": "Beta Bygg AB", "OrgNo": "556000-0002"}, {"Id": 1, "Name": "Alfa AB", "OrgNo": "556000-0001"},
+        {"Id": 7, "Name": "Beta Bygg AB", "OrgNo": "556000-0002"}, {"Id": 9, "Name": "Alfa AB", "OrgNo": "556000-0001"},
         {"Name": "Gamma AB"}]})).await;
     assert_eq!(status, 200, "{answer}");
     let profile = p.stored(&id).await;
     assert_eq!(
         profile["company"],
-        json!({"id": 2, "name": "Beta Bygg AB", "organization_number": "556000-0002"})
+        json!({"id": 7, "name": "Beta Bygg AB", "organization_number": "556000-0002"})
     );
-    assert_eq!(profile["other_companies"][0]["id"], 1);
+    assert_eq!(profile["other_companies"][0]["id"], 9);
     assert_eq!(
         profile["other_companies"][1],
-        json!({"id": 3, "name": "Gamma AB"})
+        json!({"id": 10, "name": "Gamma AB"})
     );
-    // The customer's own company as the widget edits it stays theirs to edit.
+    // A company the customer has under its id, sent as new, is refused.
+    let (status, answer) =
+        update(&p, json!({"Code": id, "Companies": [{"Name": "Gamma AB"}]})).await;
+    assert_eq!(
+        (status, refusal(&answer).0),
+        (400, "CompanyAlreadyExists"),
+        "{answer}"
+    );
+    assert_eq!(answer["Errors"][0]["Field"], "Companies[0]");
+    // An empty list leaves the customer without companies.
     let (status, _) = update(&p, json!({"Code": id, "Companies": []})).await;
     assert_eq!(status, 200);
     let profile = p.stored(&id).await;

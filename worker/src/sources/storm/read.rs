@@ -235,7 +235,10 @@ fn account(value: Option<&Value>, stored: &Profile, put: &mut Put, errors: &mut 
 /// `Companies [{Id, Name, OrgNo}]`: the customer's companies, the first the
 /// default (`company`), the rest `other_companies`. One with an `Id` keeps
 /// it; one without is new, with the next free id, and must not repeat a
-/// company the customer has (`CompanyAlreadyExists`).
+/// company the customer has under an id, nor one before it in the list
+/// (`CompanyAlreadyExists`). One the customer has without an id (their own,
+/// written through `/v1` or another API, answered with a null `Id`) is that
+/// company, and gets its id now.
 fn companies(value: Option<&Value>, stored: &Profile, put: &mut Put, errors: &mut Errors) {
     let Some(value) = value else { return };
     let max = profile::model::MAX_OTHER_COMPANIES + 1;
@@ -245,7 +248,7 @@ fn companies(value: Option<&Value>, stored: &Profile, put: &mut Put, errors: &mu
         .iter()
         .chain(&stored.other_companies)
         .collect();
-    let mut next = have.iter().filter_map(|c| c.id).max().unwrap_or(0);
+    let mut next = Ids::after(have.iter().map(|c| c.id).chain(sent_ids(items)));
     let mut companies: Vec<profile::Company> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let property = format!("Companies[{i}]");
@@ -264,12 +267,12 @@ fn companies(value: Option<&Value>, stored: &Profile, put: &mut Put, errors: &mu
                         && c.organization_number.as_deref().map(str::trim)
                             == number.as_deref().map(str::trim)
                 };
-                if name.is_some() && (have.iter().any(same) || companies.iter().any(|c| same(&c))) {
+                let held = have.iter().filter(|c| c.id.is_some()).any(same);
+                if name.is_some() && (held || companies.iter().any(|c| same(&c))) {
                     let error = FieldError::new(&pointer, Code::Duplicate);
                     errors.push((property.clone(), error));
                 }
-                next += 1;
-                next
+                next.take()
             }
         };
         if name.is_none() {
@@ -288,6 +291,30 @@ fn companies(value: Option<&Value>, stored: &Profile, put: &mut Put, errors: &mu
     put("Companies", "/company", first.map_or(Value::Null, json));
     let rest: Vec<Value> = companies.map(json).collect();
     put("Companies", "/other_companies", Value::Array(rest));
+}
+
+/// The ids the items of a list name.
+fn sent_ids(items: &[Value]) -> impl Iterator<Item = Option<u32>> + '_ {
+    items
+        .iter()
+        .map(|item| item.get("Id")?.as_u64()?.try_into().ok())
+}
+
+/// The next free integer id of a list: after every id stored or sent (an
+/// id past int32 counts as none), and never past int32 (a list at the end
+/// of it gets a duplicate, which the profile's rules refuse).
+struct Ids(u32);
+
+impl Ids {
+    fn after(ids: impl Iterator<Item = Option<u32>>) -> Ids {
+        let top = i32::MAX as u32;
+        Ids(ids.flatten().filter(|id| *id <= top).max().unwrap_or(0))
+    }
+
+    fn take(&mut self) -> u32 {
+        self.0 = (self.0 + 1).min(i32::MAX as u32);
+        self.0
+    }
 }
 
 /// Where the `i`th company of the list lives in the profile.
@@ -350,11 +377,8 @@ fn addresses(members: &Map<String, Value>, stored: &Profile, put: &mut Put, erro
             max,
             errors,
         );
-        let numeric = stored
-            .delivery_addresses
-            .iter()
-            .filter_map(|d| d.id.parse::<u32>().ok());
-        let mut next = numeric.max().unwrap_or(0);
+        let stored_ids = stored.delivery_addresses.iter().map(|d| d.id.parse().ok());
+        let mut next = Ids::after(stored_ids.chain(sent_ids(items)));
         let mut list = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let property = format!("DeliveryAddresses[{i}]");
@@ -362,10 +386,7 @@ fn addresses(members: &Map<String, Value>, stored: &Profile, put: &mut Put, erro
             let Some((mut parts, id)) = address(item, &property, &pointer, errors) else {
                 continue;
             };
-            let id = id.unwrap_or_else(|| {
-                next += 1;
-                next
-            });
+            let id = id.unwrap_or_else(|| next.take());
             parts.insert("id".into(), json!(id.to_string()));
             list.push(Value::Object(parts));
         }
@@ -492,5 +513,23 @@ fn info(
                 errors.push((format!("{property}.Value"), error));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_ids_follow_every_id_and_stay_within_int32() {
+        let mut ids = Ids::after([Some(3), None, Some(9)].into_iter());
+        assert_eq!((ids.take(), ids.take()), (10, 11));
+        // An id past int32 counts as none; at the end, ids stop growing.
+        let mut ids = Ids::after([Some(u32::MAX), Some(i32::MAX as u32 - 1)].into_iter());
+        assert_eq!(ids.take(), i32::MAX as u32);
+        assert_eq!(ids.take(), i32::MAX as u32);
+        let items = [json!({"Id": 5}), json!({"Id": -1}), json!({}), json!("x")];
+        let sent: Vec<Option<u32>> = sent_ids(&items).collect();
+        assert_eq!(sent, vec![Some(5), None, None, None]);
     }
 }
