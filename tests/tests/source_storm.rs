@@ -126,6 +126,7 @@ async fn the_pages_sample_updates_the_customer_and_answers_the_pages_customer() 
     }
     let event = p.event(&id, "customer.updated.v1", "storm").await;
     assert_eq!(event["customer"]["id"], profile_id.as_str());
+    assert_eq!(event["data"]["acting_user"], "5");
 }
 
 #[tokio::test]

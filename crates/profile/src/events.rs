@@ -56,6 +56,9 @@ pub enum Data {
         channel: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         point_of_sale: Option<String>,
+        /// The programme's user who made the change, when its API named one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acting_user: Option<String>,
     },
     /// `consent.changed`.
     Consent {
@@ -125,6 +128,7 @@ pub fn events_of(
         actor: entry.actor.clone(),
         channel: entry.channel.clone(),
         point_of_sale: entry.point_of_sale.clone(),
+        acting_user: entry.acting_user.clone(),
     };
     let mut events = vec![event(kind, &entry.at, changed)];
     for consent in ledger {

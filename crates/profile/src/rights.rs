@@ -278,6 +278,27 @@ pub fn history_entry(
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_acting_user_names_who_updated_before_the_point_of_sale() {
+        let by = |point_of_sale: Option<&str>, acting_user: Option<&str>| Provenance {
+            actor: "key:1".into(),
+            channel: "storm".into(),
+            point_of_sale: point_of_sale.map(str::to_owned),
+            acting_user: acting_user.map(str::to_owned),
+        };
+        assert_eq!(
+            by(Some("pos-1"), Some("5")).updated_by().as_deref(),
+            Some("user:5")
+        );
+        assert_eq!(
+            by(Some("pos-1"), None).updated_by().as_deref(),
+            Some("pos-1")
+        );
+        assert_eq!(by(None, None).updated_by(), None);
+        let entry = history_entry(HistoryKind::Changed, "t", &by(None, Some("5")), vec![]);
+        assert_eq!(entry.acting_user.as_deref(), Some("5"));
+    }
+
     fn consent(granted: bool, at: &str, version: Option<&str>) -> Consent {
         Consent {
             granted,

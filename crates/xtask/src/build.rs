@@ -89,7 +89,8 @@ pub const WIDGET_BUDGET_BYTES: u64 = 160 * 1024;
 /// Issue 19 (003's UpdateCustomer: its reader of the customer, accounts,
 /// companies, addresses, flags and info, its answer and its keyed errors in
 /// five languages, the shop id's index in the tenant's object, the acting
-/// user in the history; the OpenAPI document's schemas for it): -> 973.1.
+/// user in the history and events; the OpenAPI document's schemas for
+/// it): -> 973.7.
 /// In the wasm's name sections, against the commit before: 63 KB more code,
 /// of it 003's reader 12 KB, its request's future 8 KB, its answer 5 KB,
 /// serde's readers of the new profile members and messages 12 KB.
