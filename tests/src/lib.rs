@@ -326,13 +326,18 @@ impl Browser {
     /// A browser on the demo page as `customer`, once the form shows.
     pub async fn open_demo(customer: &str) -> Browser {
         let browser = Browser::start().await;
+        browser.goto_demo(customer).await;
+        browser.widget_element("#cp-last_name").await;
         browser
-            .client
+    }
+
+    /// Opens the demo page as `customer` in this browser, set up as a test
+    /// needs it first (a time zone, a language).
+    pub async fn goto_demo(&self, customer: &str) {
+        self.client
             .goto(&format!("{}/demo?customer={customer}", base_url()))
             .await
             .expect("opening the demo page");
-        browser.widget_element("#cp-last_name").await;
-        browser
     }
 
     /// Clicks into a field of the widget and replaces its text by typing

@@ -172,11 +172,7 @@ async fn consents_show_their_dates_the_history_pages_and_the_data_downloads_in_s
         .await;
     }
     let browser = Browser::start_with(&["--lang=sv", "--accept-lang=sv"]).await;
-    browser
-        .client
-        .goto(&format!("{}/demo?customer={customer}", base_url()))
-        .await
-        .unwrap();
+    browser.goto_demo(&customer).await;
     browser.widget_element("#cp-last_name").await;
     let date = browser.in_widget("return root.querySelector('#cp-consents-sms-granted').closest('.cp-field').querySelector('.cp-consent-date').textContent;",
     )

@@ -312,11 +312,7 @@ async fn it_is_accessible_fits_narrow_screens_and_is_photographed_for_review() {
 async fn without_a_lang_attribute_it_speaks_the_browsers_language() {
     let browser = Browser::start_with(&["--lang=nb", "--accept-lang=nb"]).await;
     let customer = unique_customer("widget-lang");
-    browser
-        .client
-        .goto(&format!("{}/demo?customer={customer}", base_url()))
-        .await
-        .unwrap();
+    browser.goto_demo(&customer).await;
     browser
         .wait_for_widget_prop("label[for=cp-first_name]", "textContent", "Fornavn")
         .await;

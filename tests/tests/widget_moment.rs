@@ -1,7 +1,7 @@
 //! A `date_time` custom field in Chromium: shown and typed in the reader's
 //! own time zone, stored in UTC.
 
-use e2e::{Browser, Cdp, base_url, patch_over_api, stored_profile, unique_customer};
+use e2e::{Browser, Cdp, patch_over_api, stored_profile, unique_customer};
 use serde_json::json;
 
 const FIELD: &str = "#cp-custom_fields-next_tasting";
@@ -21,11 +21,7 @@ async fn a_moment_is_shown_and_typed_in_the_readers_zone_and_stored_in_utc() {
         ))
         .await
         .unwrap();
-    browser
-        .client
-        .goto(&format!("{}/demo?customer={customer}", base_url()))
-        .await
-        .unwrap();
+    browser.goto_demo(&customer).await;
     // 19:00 UTC is 21:00 in Oslo in June (summer time).
     browser
         .wait_for_widget_prop(FIELD, "value", "2026-06-04T21:00")
