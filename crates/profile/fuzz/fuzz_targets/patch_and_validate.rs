@@ -72,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
         today: parse_date("2026-11-23").unwrap(),
         now: "2026-11-23T12:00:00Z",
         source: "fuzz",
-        point_of_sale: None,
+        updated_by: None,
         only: None,
     };
     let fixture: Value = serde_json::from_str(STORED).unwrap();
